@@ -1,0 +1,52 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run chat test test-postgres lint format bench locales locales-extract locales-update locales-compile clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/consultbot run
+
+chat: $(STAMP)
+	$(BIN)/consultbot chat
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q
+
+test-postgres: $(STAMP)
+	$(BIN)/pytest -q -m postgres
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	$(BIN)/pytest -q tests/benchmarks -p no:cacheprovider --override-ini addopts=
+
+locales-extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --sort-output --project consultbot .
+
+locales-update: locales-extract
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+
+locales-compile: $(STAMP)
+	$(BIN)/pybabel compile -d locales -D messages --statistics
+
+locales: locales-update
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

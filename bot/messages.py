@@ -1,0 +1,99 @@
+"""The one interface between chat platforms and the consultation logic.
+
+Transports turn platform updates into `Inbound` values and render `Reply` values; handlers read
+the former and return the latter. Neither side imports the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class InboundKind(StrEnum):
+    """What a stakeholder did, reduced to what the flows need to know."""
+
+    COMMAND = "command"
+    TEXT = "text"
+    CHOICE = "choice"
+    ATTACHMENT = "attachment"
+    EDIT = "edit"
+    UNSUPPORTED = "unsupported"  # sticker, photo without document, location, ...
+    BLOCKED = "blocked"  # the user blocked the bot or deactivated the account
+    UNBLOCKED = "unblocked"
+    GROUP = "group"  # a message in a group or channel, where the bot does not consult
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where a reply goes: a platform and the chat on it."""
+
+    platform: str
+    chat_id: str
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    """A file a stakeholder sent, as a reference the transport can fetch again."""
+
+    platform_file_id: str
+    kind: str  # "document" or "voice"
+    filename: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+    stored_path: str | None = None  # set by a transport that already fetched the file
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One update from a platform, normalised."""
+
+    platform: str
+    user_id: str
+    chat_id: str
+    update_id: str
+    kind: InboundKind
+    text: str = ""
+    command: str | None = None  # without the slash, lower case
+    args: str = ""
+    choice: str | None = None  # the callback data of a tapped button
+    attachment: AttachmentRef | None = None
+    locale_hint: str | None = None  # the platform's language code for the user
+    display_name: str | None = None
+
+    @property
+    def address(self) -> Address:
+        return Address(self.platform, self.chat_id)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button. `data` stays within Telegram's 64-byte callback limit."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file sent to the user, such as an export or a calendar."""
+
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to the user, with optional buttons and an optional file."""
+
+    text: str
+    choices: tuple[Choice, ...] = field(default_factory=tuple)
+    document: Document | None = None
+    columns: int = 1  # how many buttons a row holds where the platform lays them out
+    key: str = ""  # a stable name of the message, for tests and logs (not shown)
+
+    def __post_init__(self) -> None:
+        for choice in self.choices:
+            if len(choice.data.encode()) > 64:
+                raise ValueError(f"callback data over 64 bytes: {choice.data!r}")

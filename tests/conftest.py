@@ -1,0 +1,115 @@
+"""Shared fixtures: a real SQLite file and, where TEST_DATABASE_URL is set, a real PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from bot.pack import Pack, load_pack
+from storage.db import Database
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+NO_POSTGRES = "TEST_DATABASE_URL is not set: the PostgreSQL half of the storage suite is skipped"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip tests marked postgres, with the reason in the summary, when there is no server."""
+    if POSTGRES_URL:
+        return
+    skip = pytest.mark.skip(reason=NO_POSTGRES)
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def asyncpg_url(url: str) -> str:
+    """Accept postgresql:// as well as postgresql+asyncpg:// in TEST_DATABASE_URL."""
+    if url.startswith("postgresql://"):
+        return "postgresql+asyncpg://" + url.removeprefix("postgresql://")
+    if url.startswith("postgres://"):
+        return "postgresql+asyncpg://" + url.removeprefix("postgres://")
+    return url
+
+
+async def create_postgres_database() -> tuple[str, str]:
+    """Make a throwaway database beside TEST_DATABASE_URL's, so parallel runs never meet."""
+    import asyncpg
+
+    base = asyncpg_url(POSTGRES_URL or "")
+    name = f"consultbot_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(base.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return base.rsplit("/", 1)[0] + f"/{name}", name
+
+
+async def drop_postgres_database(name: str) -> None:
+    import asyncpg
+
+    base = asyncpg_url(POSTGRES_URL or "").replace("postgresql+asyncpg://", "postgresql://")
+    admin = await asyncpg.connect(base)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@asynccontextmanager
+async def migrated_sqlite(directory: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{directory / 'consultbot.db'}")
+    await database.upgrade()
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+@asynccontextmanager
+async def migrated_postgres() -> AsyncIterator[Database]:
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    url, name = await create_postgres_database()
+    database = Database(url)
+    try:
+        await database.upgrade()
+        yield database
+    finally:
+        await database.dispose()
+        await drop_postgres_database(name)
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated SQLite database in a real file."""
+    async with migrated_sqlite(tmp_path) as database:
+        yield database
+
+
+@pytest.fixture
+async def postgres_db() -> AsyncIterator[Database]:
+    """A migrated PostgreSQL database of its own, dropped afterwards."""
+    async with migrated_postgres() as database:
+        yield database
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """The storage suite's database: each test runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        async with migrated_sqlite(tmp_path) as database:
+            yield database
+    else:
+        async with migrated_postgres() as database:
+            yield database
+
+
+@pytest.fixture(scope="session")
+def pack() -> Pack:
+    return load_pack("lac-2025")
