@@ -93,9 +93,7 @@ class Subregion(Model):
     @field_validator("countries")
     @classmethod
     def _known_codes(cls, codes: list[str]) -> list[str]:
-        import pycountry
-
-        unknown = [code for code in codes if pycountry.countries.get(alpha_2=code) is None]
+        unknown = [code for code in codes if not is_country_code(code)]
         if unknown:
             raise ValueError(f"unknown ISO 3166 codes: {', '.join(unknown)}")
         return codes
@@ -215,6 +213,15 @@ class Pack(Model):
         return hashlib.sha256(json.dumps(events, sort_keys=True).encode()).hexdigest()
 
 
+def is_country_code(code: str) -> bool:
+    """An upper-case ISO 3166-1 alpha-2 code; pycountry alone would also accept `ar`."""
+    import pycountry
+
+    if len(code) != 2 or not code.isupper():
+        return False
+    return pycountry.countries.get(alpha_2=code) is not None
+
+
 def _path(location: tuple[Any, ...]) -> str:
     text = ""
     for part in location:
@@ -272,10 +279,16 @@ def _consistency_problems(pack: Pack) -> Iterator[str]:
         yield f"objectives: objective {number} missing"
     for duplicate in _duplicates(numbers):
         yield f"objectives: objective {duplicate} appears twice"
+    for index, objective in enumerate(pack.objectives):
+        for language in objective.unverified:
+            if language not in objective.title:
+                yield f"objectives[{index}].unverified: no {language} title to verify"
     for index, session in enumerate(pack.sessions):
         for number in session.objectives:
             if number not in numbers:
                 yield f"sessions[{index}].objectives: no objective {number}"
+        for duplicate in _duplicates(session.objectives):
+            yield f"sessions[{index}].objectives: objective {duplicate} appears twice"
         for duplicate in _duplicates([q.key for q in session.questions]):
             yield f"sessions[{index}].questions: key {duplicate!r} appears twice"
         for q_index, question in enumerate(session.questions):
@@ -283,6 +296,10 @@ def _consistency_problems(pack: Pack) -> Iterator[str]:
             choice = question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)
             if choice and len(question.options) < 2:
                 yield f"{path}.options: a choice question needs at least two options"
+            if not choice and question.options:
+                yield f"{path}.options: only a choice question has options"
+            for duplicate in _duplicates([option.key for option in question.options]):
+                yield f"{path}.options: key {duplicate!r} appears twice"
             if question.type == QuestionType.OBJECTIVES and not session.objectives:
                 yield f"{path}.type: objectives tagging needs session objectives"
     for name, keys in (
@@ -295,14 +312,52 @@ def _consistency_problems(pack: Pack) -> Iterator[str]:
         for duplicate in _duplicates(keys):
             yield f"{name}: {duplicate!r} appears twice"
     yield from _offset_problems(pack.reminder_offsets, "reminder_offsets")
+    yield from _event_problems(pack.event)
     for index, event in enumerate(pack.roadmap):
-        if event.reminders is not None:
-            yield from _offset_problems(event.reminders, f"roadmap[{index}].reminders")
-        if event.place.timezone:
-            try:
-                ZoneInfo(event.place.timezone)
-            except (ZoneInfoNotFoundError, ValueError):
-                yield f"roadmap[{index}].place.timezone: unknown time zone"
+        yield from _roadmap_problems(event, f"roadmap[{index}]")
+
+
+def _event_problems(event: Event) -> Iterator[str]:
+    if not is_country_code(event.country):
+        yield f"event.country: unknown ISO 3166 code {event.country!r}"
+    if event.end < event.start:
+        yield "event.end: before event.start"
+    for index, segment in enumerate(event.segments):
+        path = f"event.segments[{index}]"
+        if not event.start <= segment.date <= event.end:
+            yield f"{path}.date: outside the event's dates"
+        if segment.end is not None and not segment.date <= segment.end <= event.end:
+            yield f"{path}.end: before its date or after the event"
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _roadmap_problems(event: RoadmapEvent, path: str) -> Iterator[str]:
+    if event.reminders is not None:
+        yield from _offset_problems(event.reminders, f"{path}.reminders")
+    place = event.place
+    if place.timezone:
+        try:
+            ZoneInfo(place.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            yield f"{path}.place.timezone: unknown time zone"
+    if place.country is not None and not is_country_code(place.country):
+        yield f"{path}.place.country: unknown ISO 3166 code {place.country!r}"
+    if not place.virtual and place.city is None:
+        yield f"{path}.place: give a city or virtual: true"
+    if event.end is not None and _day(event.end) < _day(event.start):
+        yield f"{path}.end: before start"
+    if event.precision == "time" and not isinstance(event.start, dt.datetime):
+        yield f"{path}.start: precision time needs a date and a time"
+    if event.precision == "month":
+        start, end = _day(event.start), _day(event.end) if event.end else None
+        next_month = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        if start.day != 1:
+            yield f"{path}.start: precision month starts on the 1st"
+        if end != next_month - dt.timedelta(days=1):
+            yield f"{path}.end: precision month ends on the last day of the month"
 
 
 def parse_offset(offset: str) -> dt.timedelta:
@@ -349,6 +404,8 @@ def load_pack(name_or_path: str) -> Pack:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise PackError(str(path), [f"(yaml): {error}".replace("\n", " ")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise PackError(str(path), [f"(file): cannot read {path}: {error}"]) from None
     return parse_pack(raw, str(path))
 
 
