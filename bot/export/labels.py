@@ -1,0 +1,91 @@
+"""How exports and reports name places, categories and, above all, organizations.
+
+An organization is named only where it consented to attribution (DESIGN.md, Principles); every
+other one is described by its category and where it works, as the pack words it.
+"""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Any
+
+import pycountry
+
+from bot.i18n import Translator
+from bot.pack import Pack, Question
+
+
+@lru_cache(maxsize=8)
+def _country_catalog(language: str) -> gettext.NullTranslations:
+    return gettext.translation(
+        "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
+    )
+
+
+def country_name(code: str | None, language: str) -> str:
+    """The short name of an ISO alpha-2 code in `language` (Bolivia, not its formal name)."""
+    if not code:
+        return ""
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    name = getattr(country, "common_name", None) or country.name
+    return _country_catalog(language).gettext(name)
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The pack's names in one language, with the UI strings the exports share."""
+
+    pack: Pack
+    t: Translator
+
+    @property
+    def language(self) -> str:
+        return self.t.language
+
+    def text(self, localized: dict[str, str] | None) -> str:
+        return self.pack.text(localized, self.language)
+
+    @cached_property
+    def _questions(self) -> dict[tuple[str, str], Question]:
+        return {(s.key, q.key): q for s in self.pack.sessions for q in s.questions}
+
+    def question(self, session_key: str, question_key: str) -> Question | None:
+        return self._questions.get((session_key, question_key))
+
+    def subregion(self, key: str | None) -> str:
+        subregion = self.pack.subregions_by_key.get(key or "")
+        return self.text(subregion.name) if subregion else self.t._("Other countries")
+
+    def category(self, key: str | None) -> str:
+        category = self.pack.categories_by_key.get(key or "")
+        return self.text(category.name) if category else (key or self.t._("Not given"))
+
+    def country(self, code: str | None) -> str:
+        return country_name(code, self.language) or self.t._("Not given")
+
+    def session(self, key: str) -> str:
+        session = self.pack.sessions_by_key.get(key)
+        return self.text(session.title) if session else key
+
+    def objective(self, number: int) -> str:
+        objective = self.pack.objectives_by_number.get(number)
+        title = self.text(objective.title) if objective else ""
+        return self.t._("Objective {number}: {title}", number=number, title=title)
+
+    def described_as(self, row: Any) -> str:
+        """'a migrant-led organization from the Caribbean': category and place, no name."""
+        category = self.pack.categories_by_key.get(row.category or "")
+        who = self.text(category.described_as) if category else self.t._("a participant")
+        subregion = self.pack.subregions_by_key.get(row.subregion or "")
+        where = self.text(subregion.name) if subregion else country_name(row.country, self.language)
+        return self.t._("{who} from {where}", who=who, where=where) if where else who
+
+    def named(self, row: Any, anonymize: bool) -> str | None:
+        """The organization's name, only where it consented to attribution."""
+        if anonymize or row.attribution_consent is not True:
+            return None
+        return (row.organization or "").strip() or None

@@ -1,0 +1,252 @@
+"""Flatten stored rows into export records: one per answer, stakeholder or pledge.
+
+Records carry only what may leave the database: a name only with attribution consent, no name or
+e-mail at all when anonymized. Tabular formats take `columns(record)`; JSON takes `as_json`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, fields
+from typing import Any
+
+from bot.export.labels import Labels
+from bot.pack import Question, QuestionType
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Cell = str | int | bool | None
+
+
+def neutralise(text: str) -> str:
+    """Keep a spreadsheet from running a cell as a formula (CSV injection): prefix a quote."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One current answer with the columns of the stakeholder who gave it."""
+
+    answer_id: int
+    revision: int
+    updated_at: dt.datetime
+    session: str
+    session_title: str
+    question: str
+    question_text: str
+    question_type: str
+    answer: str
+    skipped: bool
+    answer_language: str
+    stakeholder_id: int
+    organization: str | None
+    described_as: str
+    category: str | None
+    category_name: str
+    country: str | None
+    country_name: str
+    subregion: str | None
+    subregion_name: str
+    email: str | None
+    attribution_consent: bool
+    value: Any  # the stored JSON, for JSONL and the report; not a spreadsheet column
+
+
+@dataclass(frozen=True)
+class StakeholderRecord:
+    """A consenting stakeholder who contributed to what the export covers."""
+
+    stakeholder_id: int
+    organization: str | None
+    described_as: str
+    category: str | None
+    category_name: str
+    country: str | None
+    country_name: str
+    subregion: str | None
+    subregion_name: str
+    language: str | None
+    email: str | None
+    attribution_consent: bool
+    consented_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class PledgeRecord:
+    """A pledge with who made it, worded as the report may show it."""
+
+    pledge_id: int
+    answer_id: int | None
+    stakeholder_id: int
+    organization: str | None
+    described_as: str
+    category_name: str
+    country_name: str
+    subregion: str | None
+    subregion_name: str
+    session: str
+    title: str
+    objectives: list[int]
+    partners: str | None
+    timeline: str | None
+    language: str
+    created_at: dt.datetime
+
+
+ANSWER_COLUMNS = [field.name for field in fields(AnswerRecord) if field.name != "value"]
+STAKEHOLDER_COLUMNS = [field.name for field in fields(StakeholderRecord)]
+PLEDGE_COLUMNS = [field.name for field in fields(PledgeRecord)]
+
+
+def _cell(value: Any) -> Cell:
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return value
+
+
+def columns(record: AnswerRecord | StakeholderRecord | PledgeRecord) -> list[Cell]:
+    """The record's spreadsheet cells, in the order of its *_COLUMNS list."""
+    names = {
+        AnswerRecord: ANSWER_COLUMNS,
+        StakeholderRecord: STAKEHOLDER_COLUMNS,
+        PledgeRecord: PLEDGE_COLUMNS,
+    }[type(record)]
+    return [_cell(getattr(record, name)) for name in names]
+
+
+def as_json(record: AnswerRecord) -> dict[str, Any]:
+    """The JSONL record of an answer (schema in docs/exports.md)."""
+    data = {field.name: getattr(record, field.name) for field in fields(record)}
+    data["updated_at"] = record.updated_at.isoformat()
+    return data
+
+
+def quoted_as(record: AnswerRecord | PledgeRecord) -> str:
+    """How a report credits a contribution: 'Name (Country)' or the description."""
+    if record.organization:
+        if record.country_name:
+            return f"{record.organization} ({record.country_name})"
+        return record.organization
+    return record.described_as
+
+
+def is_skipped(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("skipped") is True
+
+
+def _option_label(question: Question | None, key: str, labels: Labels) -> str:
+    for option in question.options if question else ():
+        if option.key == key:
+            return labels.text(option.label)
+    return key
+
+
+def _objectives_text(numbers: list[int], labels: Labels) -> str:
+    parts = []
+    for number in numbers:
+        objective = labels.pack.objectives_by_number.get(number)
+        parts.append(f"{number} {labels.text(objective.short)}" if objective else str(number))
+    return "; ".join(parts)
+
+
+def _pledge_text(value: dict[str, Any], labels: Labels) -> str:
+    t = labels.t
+    parts = [str(value.get("title") or "")]
+    if value.get("objectives"):
+        parts.append(t._("Objectives: {list}", list=_objectives_text(value["objectives"], labels)))
+    if value.get("partners"):
+        parts.append(t._("Partners: {partners}", partners=value["partners"]))
+    if value.get("timeline"):
+        parts.append(t._("Timeline: {timeline}", timeline=value["timeline"]))
+    return " — ".join(part for part in parts if part)
+
+
+def attachment_text(value: dict[str, Any], labels: Labels) -> str:
+    kind = labels.t._("Voice note") if value.get("kind") == "voice" else labels.t._("Document")
+    name = value.get("filename") or f"#{value.get('attachment_id', '?')}"
+    return f"{kind}: {name}"
+
+
+def answer_text(value: Any, question: Question | None, labels: Labels) -> str:
+    """The answer as a person reads it, option keys turned into labels in the export language."""
+    if not isinstance(value, dict) or is_skipped(value):
+        return "" if is_skipped(value) else json.dumps(value, ensure_ascii=False)
+    if "text" in value:
+        return str(value["text"])
+    if "option" in value:
+        return _option_label(question, str(value["option"]), labels)
+    if "options" in value:
+        return "; ".join(_option_label(question, str(key), labels) for key in value["options"])
+    if question is not None and question.type == QuestionType.PLEDGE:
+        return _pledge_text(value, labels)
+    if "objectives" in value:
+        return _objectives_text(list(value["objectives"]), labels)
+    if "attachment_id" in value or "kind" in value:
+        return attachment_text(value, labels)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _who(row: Any, labels: Labels, anonymize: bool) -> dict[str, Any]:
+    """The stakeholder columns every record shares."""
+    return {
+        "stakeholder_id": row.stakeholder_id,
+        "organization": labels.named(row, anonymize),
+        "described_as": labels.described_as(row),
+        "category_name": labels.category(row.category),
+        "country_name": labels.country(row.country),
+        "subregion": row.subregion,
+        "subregion_name": labels.subregion(row.subregion),
+    }
+
+
+def answer_record(row: Any, labels: Labels, anonymize: bool) -> AnswerRecord:
+    question = labels.question(row.session_key, row.question_key)
+    return AnswerRecord(
+        answer_id=row.answer_id,
+        revision=row.revision,
+        updated_at=row.updated_at,
+        session=row.session_key,
+        session_title=labels.session(row.session_key),
+        question=row.question_key,
+        question_text=labels.text(question.text) if question else row.question_key,
+        question_type=str(question.type) if question else "",
+        answer=answer_text(row.value, question, labels),
+        skipped=is_skipped(row.value),
+        answer_language=row.language,
+        category=row.category,
+        country=row.country,
+        email=None if anonymize else row.email,
+        attribution_consent=row.attribution_consent is True,
+        value=row.value,
+        **_who(row, labels, anonymize),
+    )
+
+
+def stakeholder_record(row: Any, labels: Labels, anonymize: bool) -> StakeholderRecord:
+    return StakeholderRecord(
+        category=row.category,
+        country=row.country,
+        language=row.stakeholder_language,
+        email=None if anonymize else row.email,
+        attribution_consent=row.attribution_consent is True,
+        consented_at=row.consented_at,
+        **_who(row, labels, anonymize),
+    )
+
+
+def pledge_record(row: Any, labels: Labels, anonymize: bool) -> PledgeRecord:
+    return PledgeRecord(
+        pledge_id=row.pledge_id,
+        answer_id=row.answer_id,
+        session=row.session_key,
+        title=row.title,
+        objectives=list(row.objectives or []),
+        partners=row.partners,
+        timeline=row.timeline,
+        language=row.language,
+        created_at=row.created_at,
+        **_who(row, labels, anonymize),
+    )

@@ -1,0 +1,179 @@
+"""Queries behind the rapporteur's exports: current answers of consenting stakeholders, streamed.
+
+Every query here sees only stakeholders who consented and only the current revision of an answer.
+Answers are streamed in chunks (`yield_per`), so an export of many answers keeps memory flat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Answer, Pledge, Stakeholder
+
+CHUNK_SIZE = 500
+
+
+class AnswerFilters(Protocol):
+    """What narrows an export; an empty sequence or None means no narrowing."""
+
+    sessions: Sequence[str]
+    subregions: Sequence[str]
+    countries: Sequence[str]
+    categories: Sequence[str]
+    languages: Sequence[str]
+    since: dt.datetime | None
+    until: dt.datetime | None
+
+
+STAKEHOLDER_COLUMNS = (
+    Stakeholder.id.label("stakeholder_id"),
+    Stakeholder.organization,
+    Stakeholder.category,
+    Stakeholder.country,
+    Stakeholder.subregion,
+    Stakeholder.email,
+    Stakeholder.language.label("stakeholder_language"),
+    Stakeholder.attribution_consent,
+    Stakeholder.consented_at,
+)
+
+
+def _stakeholder_conditions(filters: AnswerFilters) -> list[ColumnElement[bool]]:
+    """Consent first: nobody who has not consented is ever exported."""
+    conditions: list[ColumnElement[bool]] = [Stakeholder.consented_at.is_not(None)]
+    if filters.subregions:
+        conditions.append(Stakeholder.subregion.in_(filters.subregions))
+    if filters.countries:
+        conditions.append(Stakeholder.country.in_(filters.countries))
+    if filters.categories:
+        conditions.append(Stakeholder.category.in_(filters.categories))
+    return conditions
+
+
+def _answer_conditions(filters: AnswerFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Answer.current.is_(True)]
+    if filters.sessions:
+        conditions.append(Answer.session_key.in_(filters.sessions))
+    if filters.languages:
+        conditions.append(Answer.language.in_(filters.languages))
+    if filters.since is not None:
+        conditions.append(Answer.updated_at >= filters.since)
+    if filters.until is not None:
+        conditions.append(Answer.updated_at < filters.until)
+    return conditions
+
+
+def _contributed(filters: AnswerFilters) -> ColumnElement[bool]:
+    """The stakeholder has at least one current answer the filters keep."""
+    return exists().where(Answer.stakeholder_id == Stakeholder.id, *_answer_conditions(filters))
+
+
+def answers_statement(filters: AnswerFilters) -> Select[Any]:
+    """Current answers joined with their stakeholder, in a stable order."""
+    return (
+        select(
+            Answer.id.label("answer_id"),
+            Answer.session_key,
+            Answer.question_key,
+            Answer.value,
+            Answer.language,
+            Answer.revision,
+            Answer.created_at,
+            Answer.updated_at,
+            *STAKEHOLDER_COLUMNS,
+        )
+        .join(Stakeholder, Stakeholder.id == Answer.stakeholder_id)
+        .where(*_stakeholder_conditions(filters), *_answer_conditions(filters))
+        .order_by(Answer.id)
+    )
+
+
+async def stream_answers(
+    session: AsyncSession, filters: AnswerFilters, chunk_size: int = CHUNK_SIZE
+) -> AsyncIterator[Row[Any]]:
+    """Yield answer rows a chunk at a time (a server-side cursor on PostgreSQL)."""
+    statement = answers_statement(filters).execution_options(yield_per=chunk_size)
+    result = await session.stream(statement)
+    async for row in result:
+        yield row
+
+
+async def count_answers(session: AsyncSession, filters: AnswerFilters) -> int:
+    """How many rows `stream_answers` will yield, for a progress bar."""
+    statement = answers_statement(filters).order_by(None).subquery()
+    return int(await session.scalar(select(func.count()).select_from(statement)) or 0)
+
+
+async def stream_stakeholders(
+    session: AsyncSession, filters: AnswerFilters, chunk_size: int = CHUNK_SIZE
+) -> AsyncIterator[Row[Any]]:
+    """Yield consenting stakeholders with at least one answer the filters keep."""
+    statement = (
+        select(*STAKEHOLDER_COLUMNS)
+        .where(*_stakeholder_conditions(filters), _contributed(filters))
+        .order_by(Stakeholder.id)
+        .execution_options(yield_per=chunk_size)
+    )
+    result = await session.stream(statement)
+    async for row in result:
+        yield row
+
+
+async def stream_pledges(
+    session: AsyncSession, filters: AnswerFilters, chunk_size: int = CHUNK_SIZE
+) -> AsyncIterator[Row[Any]]:
+    """Yield pledges whose answer is current (or which stand alone), under the filters."""
+    conditions: list[ColumnElement[bool]] = [
+        *_stakeholder_conditions(filters),
+        or_(Pledge.answer_id.is_(None), Answer.current.is_(True)),
+    ]
+    if filters.sessions:
+        conditions.append(Pledge.session_key.in_(filters.sessions))
+    if filters.languages:
+        conditions.append(Pledge.language.in_(filters.languages))
+    when = func.coalesce(Answer.updated_at, Pledge.created_at)
+    if filters.since is not None:
+        conditions.append(when >= filters.since)
+    if filters.until is not None:
+        conditions.append(when < filters.until)
+    statement = (
+        select(
+            Pledge.id.label("pledge_id"),
+            Pledge.answer_id,
+            Pledge.session_key,
+            Pledge.question_key,
+            Pledge.title,
+            Pledge.objectives,
+            Pledge.partners,
+            Pledge.timeline,
+            Pledge.language,
+            Pledge.created_at,
+            *STAKEHOLDER_COLUMNS,
+        )
+        .join(Stakeholder, Stakeholder.id == Pledge.stakeholder_id)
+        .outerjoin(Answer, Answer.id == Pledge.answer_id)
+        .where(and_(*conditions))
+        .order_by(Pledge.id)
+        .execution_options(yield_per=chunk_size)
+    )
+    result = await session.stream(statement)
+    async for row in result:
+        yield row
+
+
+async def participation(
+    session: AsyncSession, filters: AnswerFilters
+) -> list[tuple[str | None, str | None, str | None, int]]:
+    """Contributing stakeholders counted by (subregion, category, country)."""
+    statement = (
+        select(Stakeholder.subregion, Stakeholder.category, Stakeholder.country, func.count())
+        .where(*_stakeholder_conditions(filters), _contributed(filters))
+        .group_by(Stakeholder.subregion, Stakeholder.category, Stakeholder.country)
+    )
+    rows = await session.execute(statement)
+    return [(row[0], row[1], row[2], int(row[3])) for row in rows]
