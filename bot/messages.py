@@ -59,7 +59,7 @@ class Inbound:
     choice: str | None = None  # the callback data of a tapped button
     attachment: AttachmentRef | None = None
     locale_hint: str | None = None  # the platform's language code for the user
-    display_name: str | None = None
+    message_ref: str | None = None  # the platform's message id, so an edit finds what it edits
 
     @property
     def address(self) -> Address:

@@ -1,0 +1,114 @@
+"""The terminal as a transport: replies printed, choices as [1] …, answers by number or label.
+
+It reads standard input line by line, so a script can pipe a whole conversation in; it stops at
+the end of input. `/attach PATH` sends a file, as a document in a chat would be.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from pathlib import Path
+from typing import TextIO
+
+from bot.messages import Address, AttachmentRef, Choice, Inbound, InboundKind, Reply
+from bot.text import normalise
+from bot.transports.base import Dispatch
+
+
+class ConsoleTransport:
+    platform = "console"
+
+    def __init__(
+        self,
+        user_id: str,
+        language: str | None = None,
+        downloads: Path = Path("downloads"),
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+    ) -> None:
+        self.user_id = user_id
+        self.language = language
+        self.downloads = downloads
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.choices: list[Choice] = []
+
+    async def run(self, dispatch: Dispatch) -> None:
+        """Read until end of input; the first thing sent is /start, as a new chat would."""
+        await self._exchange(dispatch, "/start")
+        while True:
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line:
+                break
+            line = line.rstrip("\n")
+            if line.strip():
+                self._print(f"> {line}")
+                await self._exchange(dispatch, line)
+
+    async def _exchange(self, dispatch: Dispatch, line: str) -> None:
+        for reply in await dispatch(self.to_inbound(line)):
+            await self.send(Address(self.platform, self.user_id), reply)
+
+    def to_inbound(self, line: str) -> Inbound:
+        """A typed line as the engine sees it: a command, a tapped choice, a file or text."""
+        base = {
+            "platform": self.platform,
+            "user_id": self.user_id,
+            "chat_id": self.user_id,
+            "update_id": uuid.uuid4().hex,
+            "locale_hint": self.language,
+            "message_ref": uuid.uuid4().hex[:12],
+        }
+        text = line.strip()
+        choice = self._match_choice(text)
+        if choice is not None:
+            return Inbound(kind=InboundKind.CHOICE, choice=choice.data, text=text, **base)
+        if text.startswith("/attach "):
+            return Inbound(kind=InboundKind.ATTACHMENT, attachment=_attachment(text[8:]), **base)
+        if text.startswith("/") and len(text) > 1:
+            command, _, args = text[1:].partition(" ")
+            return Inbound(
+                kind=InboundKind.COMMAND, command=command.lower(), args=args, text=text, **base
+            )
+        return Inbound(kind=InboundKind.TEXT, text=line, **base)
+
+    def _match_choice(self, text: str) -> Choice | None:
+        if text.isdigit() and 1 <= int(text) <= len(self.choices):
+            return self.choices[int(text) - 1]
+        wanted = normalise(text)
+        return next(
+            (c for c in self.choices if normalise(c.label.removeprefix("✓ ")) == wanted), None
+        )
+
+    async def send(self, address: Address, reply: Reply) -> None:
+        self._print(reply.text)
+        if reply.choices:
+            self.choices = list(reply.choices)
+            for number, choice in enumerate(reply.choices, start=1):
+                self._print(f"  [{number}] {choice.label}")
+        if reply.document is not None:
+            self.downloads.mkdir(parents=True, exist_ok=True)
+            path = self.downloads / reply.document.filename
+            path.write_bytes(reply.document.content)
+            self._print(f"  (file saved: {path})")
+        self._print("")
+
+    def _print(self, text: str) -> None:
+        print(text, file=self.stdout, flush=True)
+
+
+def _attachment(path_text: str) -> AttachmentRef:
+    path = Path(path_text.strip()).expanduser()
+    kind = (
+        "voice" if path.suffix.lower() in (".ogg", ".oga", ".mp3", ".m4a", ".opus") else "document"
+    )
+    size = path.stat().st_size if path.exists() else None
+    return AttachmentRef(
+        platform_file_id=str(path.resolve()),
+        kind=kind,
+        filename=path.name,
+        size=size,
+        stored_path=str(path.resolve()) if path.exists() else None,
+    )

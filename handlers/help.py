@@ -1,0 +1,100 @@
+"""/help, /cancel, /menu and the idle state between tasks."""
+
+from __future__ import annotations
+
+from bot.i18n import N_
+from bot.messages import InboundKind
+from handlers.base import Context, Flow
+from handlers.common import main_menu
+
+EVERYONE = (
+    ("start", N_("register, or come back")),
+    ("consult", N_("answer the consultation's questions")),
+    ("answers", N_("see and edit your answers")),
+    ("roadmap", N_("the roadmap's events and a calendar file")),
+    ("language", N_("change language")),
+    ("profile", N_("see and edit your organization's details")),
+    ("reminders", N_("turn reminders on or off")),
+    ("mydata", N_("everything stored about you")),
+    ("forget", N_("erase your data")),
+    ("cancel", N_("stop what you are doing")),
+)
+ORGANIZER = (
+    ("broadcast", N_("send a roadmap update to stakeholders")),
+    ("broadcasts", N_("delivery of earlier broadcasts")),
+    ("stats", N_("participation figures")),
+)
+RAPPORTEUR = (
+    ("export", N_("export the answers or the draft report")),
+    ("stats", N_("participation figures")),
+)
+
+
+def commands_for(roles: frozenset[str]) -> list[tuple[str, str]]:
+    """The commands a person may use, in menu order, without repeats."""
+    listed = list(EVERYONE)
+    if "organizer" in roles:
+        listed += ORGANIZER
+    if "rapporteur" in roles:
+        listed += RAPPORTEUR
+    return list(dict(listed).items())
+
+
+class HelpFlow(Flow):
+    name = "help"
+
+    async def start(self, ctx: Context) -> None:
+        t = ctx.t
+        lines = [
+            t._(
+                "I collect your organization's views for {event}.",
+                event=ctx.text(ctx.pack.event.short_name),
+            )
+        ]
+        lines += [
+            f"/{command} — {t._(description)}" for command, description in commands_for(ctx.roles)
+        ]
+        lines.append(t._("Your answers are saved as you go: you can stop and come back any time."))
+        ctx.say("\n".join(lines), key="help")
+
+
+class CancelFlow(Flow):
+    name = "cancel"
+
+    async def start(self, ctx: Context) -> None:
+        t = ctx.t
+        if ctx.conversation.flow == "registration" and not ctx.stakeholder.consented_at:
+            ctx.goto("idle", "", {})
+            ctx.say(t._("Stopped. Send /start when you want to register."), key="cancelled")
+            return
+        main_menu(ctx, t._("Stopped. Everything you saved is kept."), key="cancelled")
+
+
+class MenuFlow(Flow):
+    name = "menu"
+
+    async def start(self, ctx: Context) -> None:
+        main_menu(ctx)
+
+
+class IdleFlow(Flow):
+    """Between tasks: text gets the menu, so nobody is left without a way forward."""
+
+    name = "idle"
+
+    async def start(self, ctx: Context) -> None:
+        main_menu(ctx)
+
+    async def prompt(self, ctx: Context) -> None:
+        main_menu(ctx)
+
+    async def handle(self, ctx: Context) -> None:
+        t = ctx.t
+        if ctx.inbound.kind == InboundKind.CHOICE:
+            main_menu(
+                ctx,
+                t._("That button is from an earlier message. What would you like to do?"),
+                key="error.stale",
+            )
+        else:
+            main_menu(ctx, t._("Choose what you would like to do, or send /help."), key="menu.hint")

@@ -1,0 +1,72 @@
+"""Which flow each command opens and who may use it; the engine routes by these tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers.answers import AnswersFlow
+from handlers.base import Flow
+from handlers.help import CancelFlow, HelpFlow, IdleFlow, MenuFlow
+from handlers.language import LanguageFlow
+from handlers.privacy import ForgetFlow, MyDataFlow
+from handlers.profile import ProfileFlow
+from handlers.registration import RegistrationFlow
+from handlers.roadmap import RemindersFlow, RoadmapFlow
+from storage.roles import ORGANIZER, RAPPORTEUR
+
+
+@dataclass(frozen=True)
+class Command:
+    flow: str
+    roles: frozenset[str] = frozenset()  # empty: everyone
+    registered: bool = True  # needs a finished registration
+
+
+def build_flows() -> dict[str, Flow]:
+    answers = AnswersFlow()
+    flows: dict[str, Flow] = {}
+    for flow in (
+        RegistrationFlow(),
+        answers,
+        answers.consultation,
+        ProfileFlow(),
+        RoadmapFlow(),
+        RemindersFlow(),
+        MyDataFlow(),
+        ForgetFlow(),
+        HelpFlow(),
+        CancelFlow(),
+        MenuFlow(),
+        IdleFlow(),
+        LanguageFlow(flows),
+        *_admin_flows(),
+    ):
+        flows[flow.name] = flow
+    return flows
+
+
+def _admin_flows() -> list[Flow]:
+    from handlers.export import ExportFlow
+
+    flows: list[Flow] = [ExportFlow()]
+    return flows
+
+
+ORGANIZERS = frozenset({ORGANIZER})
+RAPPORTEURS = frozenset({RAPPORTEUR})
+
+COMMANDS: dict[str, Command] = {
+    "start": Command("registration", registered=False),
+    "help": Command("help", registered=False),
+    "language": Command("language", registered=False),
+    "cancel": Command("cancel", registered=False),
+    "menu": Command("menu"),
+    "consult": Command("consultation"),
+    "answers": Command("answers"),
+    "roadmap": Command("roadmap", registered=False),
+    "profile": Command("profile"),
+    "reminders": Command("reminders"),
+    "mydata": Command("mydata", registered=False),
+    "forget": Command("forget", registered=False),
+    "export": Command("export", roles=RAPPORTEURS, registered=False),
+}

@@ -1,0 +1,83 @@
+"""Drive the engine as a stakeholder would: type, tap a button by its label, send a file."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from bot.engine import Engine
+from bot.messages import AttachmentRef, Choice, Inbound, InboundKind, Reply
+from bot.text import normalise
+
+_update_ids = itertools.count(1)
+
+
+@dataclass
+class Dialog:
+    """One stakeholder's chat with the engine; remembers the buttons last shown."""
+
+    engine: Engine
+    user_id: str = "u1"
+    platform: str = "console"
+    locale: str | None = None
+    replies: list[Reply] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)
+
+    def _inbound(self, kind: InboundKind, **values: object) -> Inbound:
+        return Inbound(
+            platform=self.platform,
+            user_id=self.user_id,
+            chat_id=f"chat-{self.user_id}",
+            update_id=str(values.pop("update_id", None) or next(_update_ids)),
+            kind=kind,
+            locale_hint=self.locale,
+            **values,  # type: ignore[arg-type]
+        )
+
+    async def deliver(self, inbound: Inbound) -> list[Reply]:
+        self.replies = await self.engine.handle(inbound)
+        shown = [reply.choices for reply in self.replies if reply.choices]
+        if shown:
+            self.choices = list(shown[-1])
+        return self.replies
+
+    async def command(self, text: str, **values: object) -> list[Reply]:
+        name, _, args = text.lstrip("/").partition(" ")
+        return await self.deliver(
+            self._inbound(InboundKind.COMMAND, command=name, args=args, text=text, **values)
+        )
+
+    async def say(self, text: str, **values: object) -> list[Reply]:
+        return await self.deliver(self._inbound(InboundKind.TEXT, text=text, **values))
+
+    async def tap(self, label: str) -> list[Reply]:
+        """Tap the shown button whose label starts with `label` (accents and case ignored)."""
+        return await self.deliver(self._inbound(InboundKind.CHOICE, choice=self.button(label).data))
+
+    async def tap_data(self, data: str) -> list[Reply]:
+        return await self.deliver(self._inbound(InboundKind.CHOICE, choice=data))
+
+    async def attach(self, filename: str, kind: str = "document", path: str | None = None):
+        ref = AttachmentRef(
+            platform_file_id=f"file-{filename}", kind=kind, filename=filename, stored_path=path
+        )
+        return await self.deliver(self._inbound(InboundKind.ATTACHMENT, attachment=ref))
+
+    async def send_kind(self, kind: InboundKind, **values: object) -> list[Reply]:
+        return await self.deliver(self._inbound(kind, **values))
+
+    def button(self, label: str) -> Choice:
+        wanted = normalise(label)
+        for choice in self.choices:
+            if normalise(choice.label.removeprefix("✓ ")).startswith(wanted):
+                return choice
+        labels = [choice.label for choice in self.choices]
+        raise AssertionError(f"no button {label!r} among {labels}")
+
+    @property
+    def keys(self) -> list[str]:
+        return [reply.key for reply in self.replies]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(reply.text for reply in self.replies)
