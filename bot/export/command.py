@@ -29,16 +29,19 @@ def _progress_bar(console: Console) -> Progress:
 async def _write(database: Database, settings: Settings, request: ExportRequest, out: Path) -> int:
     """Write beside `out`, then rename, so a failed export never leaves half a file."""
     pack = load_pack(settings.consultation_pack)
-    console = Console(stderr=True)
-    with _progress_bar(console) as progress:
-        task = progress.add_task(f"{request.format} → {out.name}", total=None)
-        source = make_source(database, pack, request, lambda n: progress.advance(task, n))
+    progress = _progress_bar(Console(stderr=True))
+    task = progress.add_task(f"{request.format} → {out.name}", total=None)
+    source = make_source(database, pack, request, lambda n: progress.advance(task, n))
+    with progress:
         total = await source.count_answers()
         progress.update(task, total=total)
         partial = out.with_name(out.name + ".part")
-        with partial.open("wb") as sink:
-            await write_export(source, request.format, sink)
-        os.replace(partial, out)
+        try:
+            with partial.open("wb") as sink:
+                await write_export(source, request.format, sink)
+            os.replace(partial, out)
+        finally:
+            partial.unlink(missing_ok=True)
         progress.update(task, completed=total)
     return total
 
