@@ -1,0 +1,53 @@
+"""Scale-out: two senders on one PostgreSQL share a broadcast without sending anything twice."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections import Counter
+
+import pytest
+
+from bot.outbox import OutboxSender, SenderPolicy
+from storage import outbox
+from storage.broadcasts import Audience, create_broadcast
+from storage.db import Database
+from tests.outbox.helpers import START, RecordingTransport, add_stakeholders, stakeholder_row
+
+RECIPIENTS = 2000
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+async def test_two_senders_deliver_2000_once_each(postgres_db: Database) -> None:
+    """Two senders with their own connection pools: every recipient once, none missing."""
+    await add_stakeholders(postgres_db, (stakeholder_row(n) for n in range(RECIPIENTS)))
+    async with postgres_db.transaction() as session:
+        queued = await create_broadcast(
+            session,
+            texts={"es": "hola"},
+            audience=Audience(),
+            languages=["es", "en"],
+            default_language="es",
+            created_by="console:ana",
+            now=START,
+        )
+    second_db = Database(postgres_db.url)
+    transports = [RecordingTransport(), RecordingTransport()]
+    policy = SenderPolicy(rate_per_second=1000, batch_size=25, lease=dt.timedelta(minutes=5))
+    senders = [
+        OutboxSender(database, {"console": transport}, policy)  # type: ignore[dict-item]
+        for database, transport in zip((postgres_db, second_db), transports, strict=True)
+    ]
+    try:
+        reports = await asyncio.gather(*(sender.drain() for sender in senders))
+    finally:
+        await second_db.dispose()
+    delivered = Counter(s.address.chat_id for t in transports for s in t.sent)
+    async with postgres_db.transaction() as session:
+        counts = await outbox.counts_by_broadcast(session)
+    assert queued.recipients == RECIPIENTS
+    assert set(delivered) == {f"chat{n}" for n in range(RECIPIENTS)}
+    assert max(delivered.values()) == 1
+    assert all(report.sent > 0 for report in reports)  # both took part
+    assert counts[queued.broadcast_id]["sent"] == RECIPIENTS
