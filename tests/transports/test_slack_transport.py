@@ -308,3 +308,33 @@ def test_http_needs_the_signing_secret(tmp_path: Path) -> None:
     transport = SlackTransport(settings, AttachmentStore(tmp_path))
     with pytest.raises(ValueError, match="SLACK_SIGNING_SECRET"):
         transport.http_routes(Recorder())
+
+
+def test_the_manifest_matches_the_transport() -> None:
+    """Every slash command of the manifest is a command the engine knows, sent to /slack/events."""
+    import yaml
+
+    from handlers.registry import COMMANDS
+
+    manifest = yaml.safe_load((Path(__file__).parents[2] / "slack_manifest.yaml").read_text())
+    commands = manifest["features"]["slash_commands"]
+    assert {c["command"].lstrip("/") for c in commands} <= set(COMMANDS)
+    assert "/consult" in {c["command"] for c in commands}
+    settings = manifest["settings"]
+    urls = [c["url"] for c in commands] + [
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+    ]
+    assert all(url.endswith(EVENTS_PATH) for url in urls)
+    assert settings["event_subscriptions"]["bot_events"] == ["message.im"]
+    assert settings["socket_mode_enabled"] is False
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {
+        "chat:write",
+        "im:history",
+        "im:write",
+        "users:read",
+        "files:read",
+        "commands",
+    } <= scopes
+    assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False
