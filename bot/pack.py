@@ -14,11 +14,18 @@ from collections.abc import Iterator
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 PACKS_DIR = Path(__file__).parent / "packs"
 GCM_OBJECTIVE_COUNT = 23
@@ -105,6 +112,22 @@ class Category(Model):
     described_as: LocalizedText  # how the report names an organization that withheld attribution
 
 
+def _moment(value: Any) -> dt.date | dt.datetime:
+    """Accept a date or a date and time as one type, so a bad value is one problem, not two."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        for parse in (dt.date.fromisoformat, dt.datetime.fromisoformat):
+            try:
+                return parse(value)
+            except ValueError:
+                pass
+    raise ValueError("expected a date such as 2025-03-18 or a date and time 2025-03-18T09:00")
+
+
+Moment = Annotated[dt.date | dt.datetime, BeforeValidator(_moment)]
+
+
 class Place(Model):
     virtual: bool = False
     city: LocalizedText | None = None
@@ -115,8 +138,8 @@ class Place(Model):
 class RoadmapEvent(Model):
     key: str = Field(pattern=r"^[a-z0-9_-]{1,40}$")
     title: LocalizedText
-    start: dt.date | dt.datetime
-    end: dt.date | dt.datetime | None = None
+    start: Moment
+    end: Moment | None = None
     precision: str = Field(default="day", pattern=r"^(day|month|time)$")
     place: Place
     audience: LocalizedText | None = None

@@ -379,6 +379,10 @@ def _roadmap_end_before_start(raw: Raw) -> None:
     raw["roadmap"][6]["end"] = dt.date(2025, 3, 1)
 
 
+def _bad_date(raw: Raw) -> None:
+    raw["roadmap"][0]["start"] = "25 Sept 2024"
+
+
 def _unknown_zone(raw: Raw) -> None:
     raw["roadmap"][0]["place"]["timezone"] = "America/Atlantis"
 
@@ -411,6 +415,7 @@ def _missing_version(raw: Raw) -> None:
         (_month_row_with_wrong_end, "roadmap[3].end: precision month ends on the last day"),
         (_roadmap_end_before_start, "roadmap[6].end: before start"),
         (_unknown_zone, "roadmap[0].place.timezone: unknown time zone"),
+        (_bad_date, "roadmap[0].start: Value error, expected a date such as 2025-03-18"),
         (_choice_without_options, "sessions[4].questions[2].options: a choice question needs"),
         (_bad_question_type, "sessions[1].questions[1].type: Input should be"),
         (_missing_version, "version: missing"),
@@ -441,6 +446,24 @@ def test_cli_reports_every_problem_not_just_the_first(tmp_path: Path) -> None:
         "reminder_offsets[1]: '2x' is not an offset such as 7d, 1d, 1h or 30m",
     ]
     assert "2 problem(s)" in result.stderr
+
+
+def test_cli_reports_a_bad_date_once(tmp_path: Path) -> None:
+    """A date that is neither a date nor a date and time is one problem, not one per type."""
+    raw = bundled_raw()
+    _bad_date(raw)
+    result = check(write_pack(tmp_path, raw))
+    assert result.exit_code == 1
+    assert len(result.stdout.splitlines()) == 1
+
+
+def test_roadmap_accepts_a_date_and_time(tmp_path: Path) -> None:
+    """A roadmap row may carry a time (precision time) and keeps it as a datetime."""
+    raw = bundled_raw()
+    raw["roadmap"][1]["start"] = "2024-10-29T10:00"
+    raw["roadmap"][1]["precision"] = "time"
+    pack = load_pack(str(write_pack(tmp_path, raw)))
+    assert pack.roadmap[1].start == dt.datetime(2024, 10, 29, 10, 0)
 
 
 def test_cli_reports_a_yaml_syntax_error(tmp_path: Path) -> None:
