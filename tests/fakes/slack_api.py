@@ -8,6 +8,7 @@ It also signs requests to the app's events endpoint the way Slack does (v0 signa
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import itertools
@@ -15,12 +16,16 @@ import json
 import threading
 import time
 import urllib.parse
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from aiohttp import WSMsgType, web
+
 BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-1-test-token"
 SIGNING_SECRET = "test-signing-secret"
 TEAM_ID = "T111"
 BOT_USER_ID = "UBOT"
@@ -81,6 +86,7 @@ class FakeSlackApi:
 
     def __init__(self, token: str = BOT_TOKEN) -> None:
         self.token = token
+        self.socket_mode_url: str | None = None  # what apps.connections.open hands out
         self.state = _State()
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
@@ -401,10 +407,20 @@ def _handler_for(api: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
             if failure is not None:
                 headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
                 self._json(failure.status, {"ok": False, "error": failure.error}, headers)
+            elif method == "apps.connections.open":
+                self._json(200, self._connections_open())
             elif not self._authorized(args):
                 self._json(200, {"ok": False, "error": "invalid_auth"})
             else:
                 self._json(200, api.answer(method, args))
+
+        def _connections_open(self) -> Json:
+            """Socket Mode's first step: only the app-level token may ask for a WebSocket URL."""
+            if self.headers.get("Authorization") != f"Bearer {APP_TOKEN}":
+                return {"ok": False, "error": "invalid_auth"}
+            if api.socket_mode_url is None:
+                return {"ok": False, "error": "socket_mode_not_enabled"}
+            return {"ok": True, "url": api.socket_mode_url}
 
         def _upload(self, file_id: str) -> None:
             body = self._read()
@@ -609,3 +625,72 @@ def buttons(message: Json) -> Iterator[Json]:
                 yield {"label": element["text"]["text"], "value": element["value"]}
             for option in element.get("options") or []:
                 yield {"label": option["text"]["text"], "value": option["value"]}
+
+
+# --- Socket Mode ---------------------------------------------------------------------------------
+
+
+class FakeSocketMode:
+    """Slack's Socket Mode end: a WebSocket on loopback that sends envelopes and collects acks.
+
+    Runs in the test's event loop (aiohttp); `api.socket_mode_url` points the app at it.
+    """
+
+    def __init__(self, api: FakeSlackApi) -> None:
+        self.api = api
+        self.acks: list[Json] = []
+        self.connected = asyncio.Event()
+        self._socket: web.WebSocketResponse | None = None
+        self._acked = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+
+    async def __aenter__(self) -> FakeSocketMode:
+        app = web.Application()
+        app.router.add_get("/link", self._serve)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.api.socket_mode_url = f"ws://127.0.0.1:{port}/link?ticket=test"
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _serve(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._socket = socket
+        await socket.send_json({"type": "hello", "num_connections": 1})
+        self.connected.set()
+        async for frame in socket:
+            if frame.type == WSMsgType.TEXT:
+                async with self._acked:
+                    self.acks.append(json.loads(frame.data))
+                    self._acked.notify_all()
+        return socket
+
+    async def send(self, kind: str, payload: Json, timeout: float = 5.0) -> Json:
+        """Send one envelope (events_api, interactive, slash_commands) and wait for its ack."""
+        await asyncio.wait_for(self.connected.wait(), timeout)
+        envelope_id = str(uuid.uuid4())
+        envelope = {
+            "envelope_id": envelope_id,
+            "payload": payload,
+            "type": kind,
+            "accepts_response_payload": kind != "events_api",
+        }
+        assert self._socket is not None
+        await self._socket.send_json(envelope)
+        async with self._acked:
+            await asyncio.wait_for(
+                self._acked.wait_for(lambda: self._ack_of(envelope_id) is not None), timeout
+            )
+        return self._ack_of(envelope_id) or {}
+
+    def _ack_of(self, envelope_id: str) -> Json | None:
+        return next((ack for ack in self.acks if ack.get("envelope_id") == envelope_id), None)

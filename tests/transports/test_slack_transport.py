@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
+import urllib.parse
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -338,3 +340,36 @@ def test_the_manifest_matches_the_transport() -> None:
         "commands",
     } <= scopes
     assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False
+
+
+@pytest.mark.slow
+async def test_socket_mode_carries_events_presses_and_commands(
+    api: fake.FakeSlackApi, tmp_path: Path, recorder: Recorder
+) -> None:
+    """With an app token, run() connects by Socket Mode; each envelope is acked and handled."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        slack_bot_token=fake.BOT_TOKEN,
+        slack_app_token=fake.APP_TOKEN,
+        slack_api_url=api.base_url,
+    )
+    transport = SlackTransport(settings, AttachmentStore(tmp_path))
+    async with fake.FakeSocketMode(api) as socket:
+        running = asyncio.create_task(transport.run(recorder))
+        try:
+            await socket.send("events_api", fake.message_event("U1", "hola", event_id="EvSM1"))
+            await transport.idle()
+            question = api.posted("D1")[0]
+            await socket.send("interactive", fake.press("U1", question, "yes"))
+            command = urllib.parse.parse_qsl(fake.slash_command("U1", "/consult"))
+            await socket.send("slash_commands", dict(command))
+            await transport.idle()
+        finally:
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+    kinds = [inbound.kind for inbound in recorder.seen]
+    assert kinds == [InboundKind.TEXT, InboundKind.CHOICE, InboundKind.COMMAND]
+    assert (recorder.seen[0].update_id, recorder.seen[1].choice) == ("EvSM1", "yes")
+    assert len(socket.acks) == 3
+    assert api.calls_to("apps.connections.open") == [{}]
