@@ -3,6 +3,7 @@ the lac-2025 pack on SQLite, and the loopback fake Web API standing in for Slack
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import time
@@ -229,13 +230,16 @@ async def test_registration_and_a_whole_session_in_slack(
         saved = await db.scalar(
             select(func.count()).select_from(Answer).where(Answer.session_key == session.key)
         )
+        texts = (await db.scalars(select(Answer.value))).all()
     assert saved == len(session.questions)
+    assert "Regularización & acceso a servicios <2025>" in json.dumps(texts, ensure_ascii=False)
 
 
 async def answer(person: SlackUser, kind: str) -> None:
     """Answer the shown question the way a stakeholder in Slack would."""
     if kind == "text":
-        await person.say("Programas de regularización en la región & más")
+        # Slack escapes &, < and > in event text (2026-11); the answer is stored unescaped.
+        await person.say("Regularización &amp; acceso a servicios &lt;2025&gt;")
         await person.tap("Listo")
     elif kind in ("objectives", "multiple_choice"):
         await person.tap_nth(0)
@@ -315,6 +319,23 @@ async def test_a_redelivered_event_is_processed_once(
     assert retry.status_code == 200
     assert ana.keys == []
     assert len(api.posted(ana.dm)) == first
+
+
+async def test_a_redelivery_racing_the_first_delivery_is_processed_once(
+    ana: SlackUser, api: fake.FakeSlackApi, recording: Recording
+) -> None:
+    """A retry that arrives while the first delivery is still being handled is not answered."""
+    raw = json.dumps(fake.message_event("U1", "hola", event_id="EvRACE"))
+    first = fake.signed_headers(raw, JSON)
+    retry = fake.signed_headers(raw, JSON, retry=1)
+    responses = await asyncio.gather(
+        ana.http.post(EVENTS_PATH, content=raw, headers=first),
+        ana.http.post(EVENTS_PATH, content=raw, headers=retry),
+    )
+    await ana.transport.idle()
+    assert [r.status_code for r in responses] == [200, 200]
+    answered = [replies for inbound, replies in recording.log if inbound.update_id == "EvRACE"]
+    assert sorted(len(replies) > 0 for replies in answered) == [False, True]
 
 
 @pytest.mark.slow
