@@ -153,6 +153,8 @@ def stakeholder_row(number: int, **fields: Any) -> dict[str, Any]:
 async def add_stakeholders(database: Database, rows: Iterable[dict[str, Any]]) -> list[int]:
     """Insert stakeholders and return their ids in order."""
     rows = list(rows)
+    columns = {name for row in rows for name in row}  # a multi-row VALUES takes the first's keys
+    rows = [{name: row.get(name) for name in columns} for row in rows]
     async with database.transaction() as session:
         ids = []
         for start in range(0, len(rows), 500):
