@@ -109,6 +109,7 @@ class Call:
     params: dict[str, Any]
     files: dict[str, Upload] = field(default_factory=dict)
     error: ApiError | None = None  # what the fake answered instead of a result
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def ok(self) -> bool:
@@ -124,6 +125,7 @@ class Call:
 class _Failure:
     error: ApiError
     remaining: int  # how many more matching calls fail; -1 for all
+    skip: int = 0  # matching calls to let through first
 
 
 class FakeTelegram:
@@ -249,10 +251,12 @@ class FakeTelegram:
         self.files[file_id] = (file_path, content)
         return file_id
 
-    def fail_next(self, method: str, error: ApiError, times: int = 1) -> None:
-        """Make the next `times` calls of `method` fail with `error`."""
+    def fail_next(self, method: str, error: ApiError, times: int = 1, after: int = 0) -> None:
+        """Make the next `times` calls of `method` fail with `error`, once `after` went through."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
         with self._lock:
-            self._method_failures.setdefault(method, []).append(_Failure(error, times))
+            self._method_failures.setdefault(method, []).append(_Failure(error, times, after))
 
     def fail_chat(self, chat_id: int | str, error: ApiError = BOT_BLOCKED) -> None:
         """Make every send to a chat fail, until `clear_chat` (a user who blocked the bot)."""
@@ -326,6 +330,9 @@ class FakeTelegram:
             if not queue:
                 return None
             failure = queue[0]
+            if failure.skip > 0:
+                failure.skip -= 1
+                return None
             failure.remaining -= 1
             if failure.remaining == 0:
                 queue.pop(0)
