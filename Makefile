@@ -38,10 +38,13 @@ bench: $(STAMP)
 	$(BIN)/pytest -q tests/benchmarks -p no:cacheprovider --override-ini addopts=
 
 locales-extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --sort-output --project consultbot .
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -o locales/messages.pot \
+		--no-location --sort-output --omit-header --project consultbot .
 
 locales-update: locales-extract
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching \
+		--ignore-obsolete
+	$(BIN)/python -m bot.i18n_source locales/en/LC_MESSAGES/messages.po
 
 locales-compile: $(STAMP)
 	$(BIN)/pybabel compile -d locales -D messages --statistics

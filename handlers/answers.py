@@ -89,7 +89,11 @@ class AnswersFlow(Flow):
         ]
         if revisions > 1:
             lines.append(
-                t._("(changed {count} times; earlier versions are kept)", count=revisions - 1)
+                t.ngettext(
+                    "(changed once; the earlier version is kept)",
+                    "(changed {count} times; earlier versions are kept)",
+                    revisions - 1,
+                )
             )
         ctx.goto(
             self.name,

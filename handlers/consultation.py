@@ -377,8 +377,11 @@ class ConsultationFlow(Flow):
     ) -> None:
         attachment = ctx.inbound.attachment
         if ctx.inbound.kind != InboundKind.ATTACHMENT or attachment is None:
-            hint = ctx.t._("Please send a document or a voice note")
-            expected(ctx, hint + (ctx.t._(", or tap Skip.") if question.optional else "."))
+            if question.optional:
+                hint = ctx.t._("Please send a document or a voice note, or tap Skip.")
+            else:
+                hint = ctx.t._("Please send a document or a voice note.")
+            expected(ctx, hint)
             return
         row = await add_attachment(
             ctx.session,

@@ -62,10 +62,12 @@ class MyDataFlow(Flow):
         content = json.dumps(data, ensure_ascii=False, indent=2).encode()
         current = sum(1 for answer in data["answers"] if answer["current"])
         ctx.say(
-            t._(
-                "This file holds everything stored about you: your profile and {answers} answers "
+            t.ngettext(
+                "This file holds everything stored about you: your profile and {count} answer "
                 "(with earlier versions). To erase it all, send /forget.",
-                answers=current,
+                "This file holds everything stored about you: your profile and {count} answers "
+                "(with earlier versions). To erase it all, send /forget.",
+                current,
             ),
             document=Document("my-data.json", content, "application/json"),
             key="mydata",

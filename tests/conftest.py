@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
+import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -12,6 +15,7 @@ import pytest
 
 from bot.pack import Pack, load_pack
 from storage.db import Database
+from storage.models import Base
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 NO_POSTGRES = "TEST_DATABASE_URL is not set: the PostgreSQL half of the storage suite is skipped"
@@ -61,28 +65,70 @@ async def drop_postgres_database(name: str) -> None:
         await admin.close()
 
 
+_sqlite_template: dict[str, Path] = {}
+
+
+async def sqlite_template() -> Path:
+    """A migrated SQLite file made once per run; tests copy it instead of migrating again."""
+    if "path" not in _sqlite_template:
+        path = Path(tempfile.mkdtemp(prefix="consultbot-template-")) / "template.db"
+        database = Database(f"sqlite+aiosqlite:///{path}")
+        await database.upgrade()
+        async with database.engine.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        await database.dispose()
+        _sqlite_template["path"] = path
+    return _sqlite_template["path"]
+
+
 @asynccontextmanager
 async def migrated_sqlite(directory: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{directory / 'consultbot.db'}")
-    await database.upgrade()
+    target = directory / "consultbot.db"
+    shutil.copyfile(await sqlite_template(), target)
+    database = Database(f"sqlite+aiosqlite:///{target}")
     try:
         yield database
     finally:
         await database.dispose()
+
+
+_shared_postgres: dict[str, str] = {}
+
+
+async def shared_postgres_url() -> str:
+    """One migrated database per test run; each test empties it instead of creating its own."""
+    if "url" not in _shared_postgres:
+        url, name = await create_postgres_database()
+        database = Database(url)
+        await database.upgrade()
+        await database.dispose()
+        _shared_postgres.update(url=url, name=name)
+    return _shared_postgres["url"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_shared_postgres() -> Iterator[None]:
+    yield
+    if "name" in _shared_postgres:
+        asyncio.run(drop_postgres_database(_shared_postgres["name"]))
+
+
+async def empty_tables(database: Database) -> None:
+    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    async with database.engine.begin() as connection:
+        await connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
 
 @asynccontextmanager
 async def migrated_postgres() -> AsyncIterator[Database]:
     if not POSTGRES_URL:
         pytest.skip(NO_POSTGRES)
-    url, name = await create_postgres_database()
-    database = Database(url)
+    database = Database(await shared_postgres_url())
     try:
-        await database.upgrade()
+        await empty_tables(database)
         yield database
     finally:
         await database.dispose()
-        await drop_postgres_database(name)
 
 
 @pytest.fixture
