@@ -29,6 +29,7 @@ from storage.broadcasts import Audience, create_broadcast
 from storage.db import Database
 from storage.models import Answer, OutboxMessage, Stakeholder
 from tests.fakes import slack_api as fake
+from tests.fakes import slack_requests as slack
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -64,7 +65,7 @@ class SlackUser:
 
     async def _post(self, raw: str, content_type: str, **signing: Any) -> httpx.Response:
         seen = len(self.recording.log)
-        headers = fake.signed_headers(raw, content_type, **signing)
+        headers = slack.signed_headers(raw, content_type, **signing)
         response = await self.http.post(EVENTS_PATH, content=raw, headers=headers)
         await self.transport.idle()
         self.keys = [reply.key for _, replies in self.recording.log[seen:] for reply in replies]
@@ -74,41 +75,41 @@ class SlackUser:
         return await self._post(json.dumps(body), JSON, **signing)
 
     async def say(self, text: str, **fields: Any) -> httpx.Response:
-        return await self.event(fake.message_event(self.user_id, text, **fields))
+        return await self.event(slack.message_event(self.user_id, text, **fields))
 
     async def slash(self, command: str, text: str = "") -> httpx.Response:
-        return await self._post(fake.slash_command(self.user_id, command, text), FORM)
+        return await self._post(slack.slash_command(self.user_id, command, text), FORM)
 
     async def press(self, message: dict[str, Any], value: str) -> httpx.Response:
-        payload = fake.press(self.user_id, message, value)
-        return await self._post(fake.interactive_body(payload), FORM)
+        payload = slack.press(self.user_id, message, value)
+        return await self._post(slack.interactive_body(payload), FORM)
 
     async def tap(self, label: str) -> httpx.Response:
         """Press the button (or pick the option) whose label starts with `label`."""
         message = self.last_with_buttons()
         wanted = normalise(label)
-        for button in fake.buttons(message):
+        for button in slack.buttons(message):
             if normalise(button["label"].removeprefix("✓ ")).startswith(wanted):
                 return await self.press(message, button["value"])
-        shown = [button["label"] for button in fake.buttons(message)]
+        shown = [button["label"] for button in slack.buttons(message)]
         raise AssertionError(f"no button {label!r} among {shown}")
 
     async def tap_nth(self, index: int) -> httpx.Response:
         message = self.last_with_buttons()
-        return await self.press(message, list(fake.buttons(message))[index]["value"])
+        return await self.press(message, list(slack.buttons(message))[index]["value"])
 
     async def share(self, name: str, content: bytes, text: str = "") -> httpx.Response:
         file = self.api.add_file(name, content)
-        return await self.event(fake.file_share_event(self.user_id, file, text))
+        return await self.event(slack.file_share_event(self.user_id, file, text))
 
     def last_with_buttons(self) -> dict[str, Any]:
-        with_buttons = [m for m in self.api.posted(self.dm) if list(fake.buttons(m))]
+        with_buttons = [m for m in self.api.posted(self.dm) if list(slack.buttons(m))]
         assert with_buttons, "no message with buttons in the DM"
         return with_buttons[-1]
 
     @property
     def shown(self) -> list[str]:
-        return [button["label"] for button in fake.buttons(self.last_with_buttons())]
+        return [button["label"] for button in slack.buttons(self.last_with_buttons())]
 
 
 @pytest.fixture
@@ -260,7 +261,7 @@ async def test_a_button_press_closes_its_message(ana: SlackUser, api: fake.FakeS
     assert response.status_code == 200
     assert "ask.consent" in ana.keys
     closed = api.state.messages[(ana.dm, question["ts"])]
-    assert list(fake.buttons(closed)) == []
+    assert list(slack.buttons(closed)) == []
     assert "Español" in json.dumps(closed["blocks"], ensure_ascii=False)
 
 
@@ -272,7 +273,7 @@ async def test_a_stale_button_gets_the_old_button_reply(
     language_question = ana.last_with_buttons()
     await ana.tap("Español")
     assert "ask.consent" in ana.keys
-    await ana.press(language_question, next(fake.buttons(language_question))["value"])
+    await ana.press(language_question, next(slack.buttons(language_question))["value"])
     assert "error.stale" in ana.keys, ana.keys
     await ana.tap("Acepto")
     assert "consent.given" in ana.keys
@@ -298,7 +299,7 @@ async def test_a_bad_signature_is_refused_and_nothing_processed(
     ana: SlackUser, api: fake.FakeSlackApi, sqlite_db: Database
 ) -> None:
     """401 for a forged or stale request; no stakeholder, no call to Slack."""
-    hello = fake.message_event("U1", "hola")
+    hello = slack.message_event("U1", "hola")
     forged = await ana.event(hello, secret="forged-secret")
     stale = await ana.event(hello, timestamp=int(time.time()) - 3600)
     assert (forged.status_code, stale.status_code) == (401, 401)
@@ -311,7 +312,7 @@ async def test_a_redelivered_event_is_processed_once(
     ana: SlackUser, api: fake.FakeSlackApi
 ) -> None:
     """Slack's retry of an event (same event_id, X-Slack-Retry-Num) gets no second answer."""
-    body = fake.message_event("U1", "hola", event_id="EvREDELIVERED")
+    body = slack.message_event("U1", "hola", event_id="EvREDELIVERED")
     await ana.event(body)
     first = len(api.posted(ana.dm))
     assert first >= 1
@@ -325,9 +326,9 @@ async def test_a_redelivery_racing_the_first_delivery_is_processed_once(
     ana: SlackUser, api: fake.FakeSlackApi, recording: Recording
 ) -> None:
     """A retry that arrives while the first delivery is still being handled is not answered."""
-    raw = json.dumps(fake.message_event("U1", "hola", event_id="EvRACE"))
-    first = fake.signed_headers(raw, JSON)
-    retry = fake.signed_headers(raw, JSON, retry=1)
+    raw = json.dumps(slack.message_event("U1", "hola", event_id="EvRACE"))
+    first = slack.signed_headers(raw, JSON)
+    retry = slack.signed_headers(raw, JSON, retry=1)
     responses = await asyncio.gather(
         ana.http.post(EVENTS_PATH, content=raw, headers=first),
         ana.http.post(EVENTS_PATH, content=raw, headers=retry),

@@ -20,6 +20,8 @@ from bot.settings import Settings
 from bot.transports.slack import EVENTS_PATH, SlackTransport, api_base_url
 from bot.web import build_web_app
 from tests.fakes import slack_api as fake
+from tests.fakes import slack_requests as slack
+from tests.fakes.slack_socket_mode import FakeSocketMode
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -74,26 +76,26 @@ async def client(transport: SlackTransport, recorder: Recorder) -> AsyncIterator
 async def post_event(client: httpx.AsyncClient, body: dict, **signing: object) -> httpx.Response:
     raw = json.dumps(body)
     return await client.post(
-        EVENTS_PATH, content=raw, headers=fake.signed_headers(raw, JSON, **signing)
+        EVENTS_PATH, content=raw, headers=slack.signed_headers(raw, JSON, **signing)
     )
 
 
 async def post_form(client: httpx.AsyncClient, raw: str) -> httpx.Response:
-    return await client.post(EVENTS_PATH, content=raw, headers=fake.signed_headers(raw, FORM))
+    return await client.post(EVENTS_PATH, content=raw, headers=slack.signed_headers(raw, FORM))
 
 
 async def test_a_dm_reaches_the_engine_and_its_reply_the_dm(
     client: httpx.AsyncClient, transport: SlackTransport, recorder: Recorder, api: fake.FakeSlackApi
 ) -> None:
     """A signed message.im event becomes an Inbound; the reply is posted with buttons."""
-    response = await post_event(client, fake.message_event("U1", "hola", event_id="Ev1"))
+    response = await post_event(client, slack.message_event("U1", "hola", event_id="Ev1"))
     await transport.idle()
     assert response.status_code == 200
     assert [(i.kind, i.text, i.update_id, i.locale_hint) for i in recorder.seen] == [
         (InboundKind.TEXT, "hola", "Ev1", "es")
     ]
     (posted,) = api.posted("D1")
-    assert [b["value"] for b in fake.buttons(posted)] == ["yes", "no"]
+    assert [b["value"] for b in slack.buttons(posted)] == ["yes", "no"]
 
 
 async def test_the_api_url_setting_is_honoured(transport: SlackTransport) -> None:
@@ -115,7 +117,7 @@ async def test_an_unsigned_request_is_refused(
     signing: dict,
 ) -> None:
     """A bad or five-minute-old signature gets 401 and nothing is processed or called."""
-    response = await post_event(client, fake.message_event("U1", "hola"), **signing)
+    response = await post_event(client, slack.message_event("U1", "hola"), **signing)
     await transport.idle()
     assert response.status_code == 401
     assert recorder.seen == []
@@ -133,8 +135,8 @@ async def test_the_bots_own_messages_are_ignored(
     client: httpx.AsyncClient, transport: SlackTransport, recorder: Recorder
 ) -> None:
     """Slack echoes the bot's posts in the DM; answering them would loop."""
-    own = fake.message_event(fake.BOT_USER_ID, "my own reply", channel="D1")
-    other = fake.message_event("U9", "hi", channel="D1", bot_id="B9", subtype="bot_message")
+    own = slack.message_event(fake.BOT_USER_ID, "my own reply", channel="D1")
+    other = slack.message_event("U9", "hi", channel="D1", bot_id="B9", subtype="bot_message")
     for body in (own, other):
         assert (await post_event(client, body)).status_code == 200
     await transport.idle()
@@ -145,17 +147,17 @@ async def test_a_button_press_is_acked_and_closes_its_message(
     client: httpx.AsyncClient, transport: SlackTransport, recorder: Recorder, api: fake.FakeSlackApi
 ) -> None:
     """The press is a CHOICE; chat.update removes the buttons so it cannot be pressed twice."""
-    await post_event(client, fake.message_event("U1", "hola"))
+    await post_event(client, slack.message_event("U1", "hola"))
     await transport.idle()
     question = api.posted("D1")[0]
-    response = await post_form(client, fake.interactive_body(fake.press("U1", question, "no")))
+    response = await post_form(client, slack.interactive_body(slack.press("U1", question, "no")))
     await transport.idle()
     assert response.status_code == 200
     assert (recorder.seen[-1].kind, recorder.seen[-1].choice) == (InboundKind.CHOICE, "no")
     (update,) = api.calls_to("chat.update")
     assert update["ts"] == question["ts"]
     closed = api.state.messages[("D1", question["ts"])]
-    assert list(fake.buttons(closed)) == []
+    assert list(slack.buttons(closed)) == []
     assert "No" in json.dumps(closed["blocks"], ensure_ascii=False)
 
 
@@ -163,13 +165,13 @@ async def test_interactions_are_acked_before_the_work(
     client: httpx.AsyncClient, transport: SlackTransport, recorder: Recorder, api: fake.FakeSlackApi
 ) -> None:
     """Slack waits 3 s for the ack: the response leaves while the engine is still busy."""
-    await post_event(client, fake.message_event("U1", "hola"))
+    await post_event(client, slack.message_event("U1", "hola"))
     await transport.idle()
     recorder.gate = asyncio.Event()
     question = api.posted("D1")[0]
     started = time.monotonic()
-    press = await post_form(client, fake.interactive_body(fake.press("U1", question, "yes")))
-    command = await post_form(client, fake.slash_command("U1", "/consult"))
+    press = await post_form(client, slack.interactive_body(slack.press("U1", question, "yes")))
+    command = await post_form(client, slack.slash_command("U1", "/consult"))
     assert (press.status_code, command.status_code) == (200, 200)
     assert time.monotonic() - started < 1.0
     assert len(recorder.seen) == 1
@@ -182,7 +184,7 @@ async def test_a_slash_command_is_answered_in_the_users_dm(
     client: httpx.AsyncClient, transport: SlackTransport, recorder: Recorder, api: fake.FakeSlackApi
 ) -> None:
     """/consult typed in a channel opens the DM and the flow continues there."""
-    response = await post_form(client, fake.slash_command("U1", "/consult", "", channel="C42"))
+    response = await post_form(client, slack.slash_command("U1", "/consult", "", channel="C42"))
     await transport.idle()
     assert response.status_code == 200
     (inbound,) = recorder.seen
@@ -201,7 +203,7 @@ async def test_a_shared_file_is_downloaded_into_the_store(
 ) -> None:
     """The file is fetched from url_private with the bot token and its path handed on."""
     file = api.add_file("aporte.pdf", b"%PDF-1.7 input")
-    await post_event(client, fake.file_share_event("U1", file, "nuestro aporte"))
+    await post_event(client, slack.file_share_event("U1", file, "nuestro aporte"))
     await transport.idle()
     (inbound,) = recorder.seen
     assert inbound.kind == InboundKind.ATTACHMENT
@@ -216,7 +218,7 @@ async def test_a_file_stub_is_completed_with_files_info(
 ) -> None:
     """A check_file_info stub is filled in with files.info before the download."""
     file = api.add_file("aporte.docx", b"PK..", "application/msword", file_access="check_file_info")
-    await post_event(client, fake.file_share_event("U1", file))
+    await post_event(client, slack.file_share_event("U1", file))
     await transport.idle()
     assert api.calls_to("files.info") == [{"file": file["id"]}]
     attachment = recorder.seen[0].attachment
@@ -229,7 +231,7 @@ async def test_a_users_messages_are_handled_in_order(
 ) -> None:
     """Two quick messages reach the engine in the order Slack sent them."""
     for n in range(5):
-        await post_event(client, fake.message_event("U1", f"part {n}"))
+        await post_event(client, slack.message_event("U1", f"part {n}"))
     await transport.idle()
     assert [i.text for i in recorder.seen] == [f"part {n}" for n in range(5)]
 
@@ -294,7 +296,7 @@ async def test_a_short_rate_limit_on_a_reply_is_waited_out(
 ) -> None:
     """An immediate reply that meets a 429 is sent again after Retry-After."""
     api.fail_next("chat.postMessage", error="ratelimited", retry_after=1)
-    await post_event(client, fake.message_event("U1", "hola"))
+    await post_event(client, slack.message_event("U1", "hola"))
     await transport.idle()
     assert len(api.calls_to("chat.postMessage")) == 2
     assert len(api.posted("D1")) == 1
@@ -354,14 +356,14 @@ async def test_socket_mode_carries_events_presses_and_commands(
         slack_api_url=api.base_url,
     )
     transport = SlackTransport(settings, AttachmentStore(tmp_path))
-    async with fake.FakeSocketMode(api) as socket:
+    async with FakeSocketMode(api) as socket:
         running = asyncio.create_task(transport.run(recorder))
         try:
-            await socket.send("events_api", fake.message_event("U1", "hola", event_id="EvSM1"))
+            await socket.send("events_api", slack.message_event("U1", "hola", event_id="EvSM1"))
             await transport.idle()
             question = api.posted("D1")[0]
-            await socket.send("interactive", fake.press("U1", question, "yes"))
-            command = urllib.parse.parse_qsl(fake.slash_command("U1", "/consult"))
+            await socket.send("interactive", slack.press("U1", question, "yes"))
+            command = urllib.parse.parse_qsl(slack.slash_command("U1", "/consult"))
             await socket.send("slash_commands", dict(command))
             await transport.idle()
         finally:
