@@ -19,7 +19,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.delivery import PermanentFailure, RateLimited, TransientFailure, Unreachable
@@ -115,10 +115,14 @@ class OutboxSender:
         policy: SenderPolicy | None = None,
         clock: Clock | None = None,
         owner: str | None = None,
+        *,
+        rate_per_second: float | None = None,
     ) -> None:
         self.database = database
         self.transports = dict(transports)
         self.policy = policy or SenderPolicy()
+        if rate_per_second is not None:  # BROADCAST_RATE_PER_SECOND
+            self.policy = replace(self.policy, rate_per_second=rate_per_second)
         self.clock = clock or SystemClock()
         self.owner = owner or f"sender-{uuid.uuid4().hex[:12]}"
         self.limiter = RateLimiter(self.policy.rate_per_second, self.clock)
@@ -174,9 +178,14 @@ class OutboxSender:
                 self.owner,
                 self.clock.now(),
                 self.policy.lease,
-                self.policy.batch_size,
+                self._batch_size(),
                 list(self.transports),
             )
+
+    def _batch_size(self) -> int:
+        """A batch sent within a quarter of the lease at the set rate, so none outlives it."""
+        budget = int(self.policy.rate_per_second * self.policy.lease.total_seconds() / 4)
+        return max(1, min(self.policy.batch_size, budget))
 
     async def _send_batch(self, batch: list[outbox.Claimed], report: DrainReport) -> None:
         async with self.database.transaction() as session:

@@ -1,0 +1,139 @@
+"""Broadcast input shared by `consultbot broadcast` and the /broadcast chat flow.
+
+Texts are `LANG=TEXT` per language, or one TEXT for every language. An audience is a list of
+`FIELD=VALUE` (values of one field may be comma separated): subregion, category, country, session,
+language, reminders (yes/no); `everyone` or nothing at all is every registered stakeholder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+
+import pycountry
+
+from bot.pack import Pack
+from storage.broadcasts import Audience
+
+FIELDS = ("subregion", "category", "country", "session", "language", "reminders")
+YES = {"yes", "y", "true", "1", "on", "si", "sí"}
+NO = {"no", "n", "false", "0", "off"}
+MAX_TEXT = 4000  # Telegram takes 4096 characters in one message
+
+
+class BroadcastInputError(ValueError):
+    """Input an organizer can fix; the message says what is expected, in one line."""
+
+
+def parse_texts(items: Sequence[str], pack: Pack) -> dict[str, str]:
+    """{language: text}; a lone text without `LANG=` is for everyone (stored as the default)."""
+    if len(items) == 1 and not _language_prefix(items[0], pack):
+        return {pack.default_language: _checked(items[0])}
+    texts: dict[str, str] = {}
+    for item in items:
+        language = _language_prefix(item, pack)
+        if language is None:
+            raise BroadcastInputError(
+                f"{item[:30]!r}: write LANG=TEXT with LANG one of {', '.join(pack.languages)}"
+            )
+        if language in texts:
+            raise BroadcastInputError(f"two texts for {language}")
+        texts[language] = _checked(item.split("=", 1)[1])
+    if pack.default_language not in texts:
+        raise BroadcastInputError(
+            f"give a text in {pack.default_language}, the pack's default language, "
+            "for everyone whose language has none"
+        )
+    return texts
+
+
+def _language_prefix(item: str, pack: Pack) -> str | None:
+    head, equals, _ = item.partition("=")
+    language = head.strip().lower()
+    return language if equals and language in pack.languages else None
+
+
+def _checked(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise BroadcastInputError("the text is empty")
+    if len(text) > MAX_TEXT:
+        raise BroadcastInputError(f"the text has {len(text)} characters; the limit is {MAX_TEXT}")
+    return text
+
+
+def parse_audience(items: Iterable[str], pack: Pack) -> Audience:
+    """An Audience from FIELD=VALUE items, each value checked against the pack."""
+    audience = Audience()
+    for item in items:
+        if item.strip().lower() in ("everyone", "all", ""):
+            continue
+        name, equals, raw = item.partition("=")
+        name = name.strip().lower()
+        if not equals or name not in FIELDS:
+            raise BroadcastInputError(f"{item!r}: expected FIELD=VALUE, FIELD one of {FIELDS}")
+        audience = add_filter(audience, name, raw, pack)
+    return audience
+
+
+def add_filter(audience: Audience, name: str, raw: str, pack: Pack) -> Audience:
+    """Narrow the audience by one field; values already there for that field are kept."""
+    if name == "reminders":
+        return replace(audience, reminders=_yes_no(raw))
+    values = tuple(value.strip() for value in raw.split(",") if value.strip())
+    if not values:
+        raise BroadcastInputError(f"{name}: give at least one value")
+    checked = tuple(_check(name, value, pack) for value in values)
+    attribute = _ATTRIBUTES[name]
+    merged = tuple(dict.fromkeys(getattr(audience, attribute) + checked))
+    return replace(audience, **{attribute: merged})
+
+
+_ATTRIBUTES = {
+    "subregion": "subregions",
+    "category": "categories",
+    "country": "countries",
+    "session": "sessions",
+    "language": "languages",
+}
+
+
+def _yes_no(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    raise BroadcastInputError(f"reminders={raw!r}: expected yes or no")
+
+
+def _check(name: str, value: str, pack: Pack) -> str:
+    known: Mapping[str, object]
+    if name == "country":
+        code = value.upper()
+        if pycountry.countries.get(alpha_2=code) is None:
+            raise BroadcastInputError(f"country={value}: expected an ISO code such as MX or CL")
+        return code
+    known = {
+        "subregion": pack.subregions_by_key,
+        "category": pack.categories_by_key,
+        "session": pack.sessions_by_key,
+        "language": dict.fromkeys(pack.languages),
+    }[name]
+    if value.lower() not in known:
+        raise BroadcastInputError(f"{name}={value}: expected one of {', '.join(known)}")
+    return value.lower()
+
+
+def describe(audience: Audience) -> str:
+    """The audience in one line for organizers: `everyone` or `country=MX,CL; reminders=yes`."""
+    if audience.everyone:
+        return "everyone"
+    parts = []
+    for name, attribute in _ATTRIBUTES.items():
+        values = getattr(audience, attribute)
+        if values:
+            parts.append(f"{name}={','.join(values)}")
+    if audience.reminders is not None:
+        parts.append(f"reminders={'yes' if audience.reminders else 'no'}")
+    return "; ".join(parts)
