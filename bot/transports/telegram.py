@@ -18,7 +18,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram import Bot, BotCommandScopeChat, Update
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -34,46 +34,20 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.attachments import AttachmentStore
 from bot.delivery import PermanentFailure, RateLimited, TransientFailure, Unreachable
-from bot.i18n import translator
 from bot.messages import Address, Inbound, InboundKind, Reply
 from bot.settings import Settings
 from bot.transports.base import Dispatch
+from bot.transports.telegram_commands import COMMAND_LANGUAGES, admin_chats, command_list
 from bot.transports.telegram_mapping import ALLOWED_UPDATES, render, to_inbound, with_stored_path
 
 log = logging.getLogger(__name__)
+__all__ = ["TelegramTransport", "admin_chats", "api_urls", "delivery_error"]
 
 PLATFORM = "telegram"
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile serves files up to 20 MB on Telegram's cloud API
 MAX_INLINE_WAIT = 60.0  # longest retry_after an interactive reply waits out instead of dropping
-COMMAND_LANGUAGES = ("es", "en")
-
-# (command, English description); descriptions are msgids translated per language.
-EVERYONE_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "Start or resume the consultation"),
-    ("help", "How the consultation works"),
-    ("consult", "Answer a thematic session"),
-    ("answers", "Review and edit your answers"),
-    ("roadmap", "Dates of the regional review"),
-    ("language", "Change the language"),
-    ("profile", "Your organization's profile"),
-    ("reminders", "Turn reminders on or off"),
-    ("mydata", "See the data kept about you"),
-    ("forget", "Delete your data and answers"),
-    ("cancel", "Stop what you are doing"),
-)
-ROLE_COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
-    "organizer": (
-        ("broadcast", "Send an update to stakeholders"),
-        ("broadcasts", "Delivery status of broadcasts"),
-        ("stats", "Participation statistics"),
-    ),
-    "rapporteur": (
-        ("export", "Export the collected inputs"),
-        ("stats", "Participation statistics"),
-    ),
-}
 
 
 def api_urls(settings: Settings) -> tuple[str | None, str | None]:
@@ -92,26 +66,6 @@ def api_urls(settings: Settings) -> tuple[str | None, str | None]:
 def _with_suffix(url: str, suffix: str) -> str:
     url = url.rstrip("/")
     return url if url.endswith(suffix) else url + suffix
-
-
-def admin_chats(settings: Settings) -> dict[str, set[str]]:
-    """Telegram organizers and rapporteurs as chat id -> roles (private chat id = user id)."""
-    chats: dict[str, set[str]] = {}
-    for role, members in (("organizer", settings.organizers), ("rapporteur", settings.rapporteurs)):
-        for member in members:
-            platform, _, user_id = member.partition(":")
-            if platform == PLATFORM:
-                chats.setdefault(user_id, set()).add(role)
-    return chats
-
-
-def command_list(language: str, roles: Iterable[str] = ()) -> list[BotCommand]:
-    """The menu a chat shows: everyone's commands, then its roles' extra ones, translated."""
-    _ = translator(language)._
-    entries = list(EVERYONE_COMMANDS)
-    for role in sorted(roles):
-        entries += [entry for entry in ROLE_COMMANDS.get(role, ()) if entry not in entries]
-    return [BotCommand(name, _(description)) for name, description in entries]
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -147,6 +101,7 @@ class TelegramTransport:
     """
 
     platform = PLATFORM
+    retry_delay = 1.0  # seconds before retrying an unreachable Bot API (tests shorten it)
 
     def __init__(
         self,
@@ -201,10 +156,16 @@ class TelegramTransport:
     # ------------------------------------------------------------------ receiving
 
     async def run(self, dispatch: Dispatch) -> None:
-        """Long-poll until cancelled; each batch is acknowledged once it is handled."""
+        """Long-poll until cancelled; each batch is acknowledged once it is handled.
+
+        With TELEGRAM_WEBHOOK_URL set, updates come through `webhook_routes` instead, and this
+        only registers the webhook and waits, so calling it in either mode is safe.
+        """
         self._dispatch = dispatch
-        await self.start()
-        await self.bot.delete_webhook(drop_pending_updates=False)
+        if self.settings.telegram_webhook_url:
+            await self._hold_webhook()
+            return
+        await self._prepare_polling()
         offset: int | None = None
         try:
             while True:
@@ -214,6 +175,28 @@ class TelegramTransport:
                     offset = updates[-1].update_id + 1
         finally:
             await self._acknowledge(offset)
+            await self.close()
+
+    async def _prepare_polling(self) -> None:
+        """getMe and deleteWebhook, retried while Telegram is unreachable; a bad token raises."""
+        delay = self.retry_delay
+        while True:
+            try:
+                await self.start()
+                await self.bot.delete_webhook(drop_pending_updates=False)
+                return
+            except (NetworkError, RetryAfter) as error:
+                if isinstance(error, BadRequest):
+                    raise
+                log.warning("Telegram unreachable at start (%s); retrying in %.0fs", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+
+    async def _hold_webhook(self) -> None:
+        await self.set_webhook()
+        try:
+            await asyncio.Event().wait()
+        finally:
             await self.close()
 
     async def _fetch(self, offset: int | None) -> Sequence[Update]:
@@ -229,10 +212,12 @@ class TelegramTransport:
             await asyncio.sleep(retry_seconds(error))
         except Conflict:
             log.warning("getUpdates conflicts with a webhook or another poller; retrying")
-            await asyncio.sleep(5)
-        except (NetworkError, TelegramError) as error:
+            await asyncio.sleep(5 * self.retry_delay)
+        except InvalidToken:
+            raise
+        except TelegramError as error:
             log.warning("getUpdates failed: %s; retrying", error)
-            await asyncio.sleep(1)
+            await asyncio.sleep(self.retry_delay)
         return ()
 
     async def _acknowledge(self, offset: int | None) -> None:

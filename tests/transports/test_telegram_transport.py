@@ -19,6 +19,7 @@ from bot.delivery import PermanentFailure, RateLimited, TransientFailure, Unreac
 from bot.messages import Address, Choice, Inbound, InboundKind, Reply
 from bot.settings import Settings
 from bot.transports.telegram import TelegramTransport, admin_chats, api_urls
+from bot.transports.telegram_mapping import ALLOWED_UPDATES
 from bot.web import build_web_app
 from tests.fakes import telegram_api as fake
 from tests.fakes.telegram_api import FakeTelegram, serve_asgi
@@ -428,3 +429,46 @@ async def test_publish_commands(api: FakeTelegram, tmp_path: Path) -> None:
     assert menus[(901, "en")] == [*everyone, "export", "stats"]
     assert len(calls) == 9
     assert all(c.params["scope"]["type"] == "chat" for c in calls if c.params.get("scope"))
+
+
+def test_command_menus_are_valid_for_telegram() -> None:
+    """Names are 1-32 of a-z0-9_ and descriptions 1-256 characters, in every language."""
+    import re
+
+    from bot.transports.telegram_commands import command_list
+
+    for language in ("es", "en"):
+        for command in command_list(language, {"organizer", "rapporteur"}):
+            assert re.fullmatch(r"[a-z0-9_]{1,32}", command.command)
+            assert 1 <= len(command.description) <= 256
+
+
+async def test_run_in_webhook_mode_keeps_the_webhook(api: FakeTelegram, tmp_path: Path) -> None:
+    """run() with TELEGRAM_WEBHOOK_URL registers the webhook and never polls or deletes it."""
+    settings = telegram_settings(
+        api, telegram_webhook_url="https://bot.example.org/tg", telegram_webhook_secret=SECRET
+    )
+    transport = TelegramTransport(settings, AttachmentStore(tmp_path))
+    async with polling(transport, Echo()):
+        await api.wait_for(lambda: api.webhook is not None)
+        await asyncio.sleep(0.1)
+    assert api.webhook == {
+        "url": "https://bot.example.org/tg",
+        "secret_token": SECRET,
+        "allowed_updates": list(ALLOWED_UPDATES),
+    }
+    assert not api.calls_to("deleteWebhook") and not api.calls_to("getUpdates")
+
+
+async def test_polling_outlasts_telegram_outages(
+    api: FakeTelegram, transport: TelegramTransport
+) -> None:
+    """502s at start and while polling become retries, not a dead transport."""
+    echo = Echo()
+    transport.retry_delay = 0.05
+    api.fail_next("getMe", fake.BAD_GATEWAY)
+    api.fail_next("getUpdates", fake.BAD_GATEWAY)
+    api.push_update(fake.text_update(514, "hola"))
+    async with polling(transport, echo):
+        await api.wait_for(lambda: api.sent_to(514), timeout=10)
+    assert len(api.calls_to("getMe", ok=False)) == len(api.calls_to("getUpdates", ok=False)) == 1
