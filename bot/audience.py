@@ -7,6 +7,7 @@ language, reminders (yes/no); `everyone` or nothing at all is every registered s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
@@ -27,7 +28,7 @@ class BroadcastInputError(ValueError):
 
 def parse_texts(items: Sequence[str], pack: Pack) -> dict[str, str]:
     """{language: text}; a lone text without `LANG=` is for everyone (stored as the default)."""
-    if len(items) == 1 and not _language_prefix(items[0], pack):
+    if len(items) == 1 and not _looks_prefixed(items[0]):
         return {pack.default_language: _checked(items[0])}
     texts: dict[str, str] = {}
     for item in items:
@@ -45,6 +46,11 @@ def parse_texts(items: Sequence[str], pack: Pack) -> dict[str, str]:
             "for everyone whose language has none"
         )
     return texts
+
+
+def _looks_prefixed(item: str) -> bool:
+    """`xx=…` is meant as a language prefix even when the pack has no such language."""
+    return re.match(r"^\s*[A-Za-z]{2,3}(-[A-Za-z]{2,4})?\s*=", item) is not None
 
 
 def _language_prefix(item: str, pack: Pack) -> str | None:

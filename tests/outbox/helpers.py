@@ -176,3 +176,43 @@ async def add_answer(database: Database, stakeholder_id: int, session_key: str) 
                 language="es",
             )
         )
+
+
+def prepare_cli(
+    tmp_path: Any, monkeypatch: Any, rows: Iterable[dict[str, Any]] = (), **env: str
+) -> str:
+    """A migrated SQLite file with `rows` as stakeholders and a small pack, set in the env."""
+    import yaml
+
+    from tests.conftest import migrated_sqlite
+
+    pack_file = tmp_path / "pack.yaml"
+    pack_file.write_text(yaml.safe_dump(pack_data(), allow_unicode=True), encoding="utf-8")
+
+    async def setup() -> str:
+        async with migrated_sqlite(tmp_path) as database:
+            await add_stakeholders(database, list(rows))
+            return database.url
+
+    url = asyncio.run(setup())
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("CONSULTATION_PACK", str(pack_file))
+    for name in ("ORGANIZERS", "RAPPORTEURS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return url
+
+
+def query(url: str, statement: Any) -> list[Any]:
+    """Run one SELECT on the database from sync test code."""
+
+    async def run() -> list[Any]:
+        database = Database(url)
+        try:
+            async with database.transaction() as session:
+                return list((await session.execute(statement)).all())
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
