@@ -471,3 +471,22 @@ async def test_blocking_marks_unreachable_and_unblocking_restores(
     assert (await stakeholder(database, silent)).unreachable_since is not None
     await person.push(fake.membership_update(blocker, "kicked", "member"))
     assert (await stakeholder(database, blocker)).unreachable_since is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine: a GROUP update overwrites the stakeholder's chat_id with the group's "
+    "(get_or_create_stakeholder in Engine._handle_once runs before the GROUP check)",
+)
+async def test_group_message_does_not_move_a_stakeholders_chat(
+    polling_world: World, pack: Pack
+) -> None:
+    """A registered stakeholder who writes in a group still gets broadcasts in private."""
+    api, database = polling_world.api, polling_world.database
+    await telegram_stakeholders(database, 1)
+    member = 50_000
+    update = api.push_update(fake.group_update(-100888, member, "hola"))
+    await api.wait_for(lambda: str(update["update_id"]) in polling_world.recorder.results)
+    await broadcast(database, pack)
+    await fast_sender(polling_world).drain()
+    assert len(api.sent_to(member)) == 1
