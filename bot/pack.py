@@ -379,7 +379,7 @@ def _roadmap_problems(event: RoadmapEvent, path: str) -> Iterator[str]:
         next_month = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         if start.day != 1:
             yield f"{path}.start: precision month starts on the 1st"
-        if end != next_month - dt.timedelta(days=1):
+        if end is not None and end != next_month - dt.timedelta(days=1):
             yield f"{path}.end: precision month ends on the last day of the month"
 
 

@@ -375,6 +375,10 @@ def _month_row_with_wrong_end(raw: Raw) -> None:
     raw["roadmap"][3]["end"] = dt.date(2025, 1, 30)
 
 
+def _month_row_mid_month(raw: Raw) -> None:
+    raw["roadmap"][4]["start"] = dt.date(2025, 2, 3)
+
+
 def _roadmap_end_before_start(raw: Raw) -> None:
     raw["roadmap"][6]["end"] = dt.date(2025, 3, 1)
 
@@ -413,6 +417,7 @@ def _missing_version(raw: Raw) -> None:
         (_english_only_label, "sessions[0].questions[3].options[0].label.es: missing"),
         (_undeclared_language, "categories[0].name.pt: language not declared in languages"),
         (_month_row_with_wrong_end, "roadmap[3].end: precision month ends on the last day"),
+        (_month_row_mid_month, "roadmap[4].start: precision month starts on the 1st"),
         (_roadmap_end_before_start, "roadmap[6].end: before start"),
         (_unknown_zone, "roadmap[0].place.timezone: unknown time zone"),
         (_bad_date, "roadmap[0].start: Value error, expected a date such as 2025-03-18"),
@@ -464,6 +469,13 @@ def test_roadmap_accepts_a_date_and_time(tmp_path: Path) -> None:
     raw["roadmap"][1]["precision"] = "time"
     pack = load_pack(str(write_pack(tmp_path, raw)))
     assert pack.roadmap[1].start == dt.datetime(2024, 10, 29, 10, 0)
+
+
+def test_month_row_may_leave_its_end_to_the_month(tmp_path: Path) -> None:
+    """A month row without an end is valid: the month is its span."""
+    raw = bundled_raw()
+    del raw["roadmap"][3]["end"]
+    assert load_pack(str(write_pack(tmp_path, raw))).roadmap[3].end is None
 
 
 def test_cli_reports_a_yaml_syntax_error(tmp_path: Path) -> None:
