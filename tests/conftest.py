@@ -74,9 +74,8 @@ async def sqlite_template() -> Path:
         path = Path(tempfile.mkdtemp(prefix="consultbot-template-")) / "template.db"
         database = Database(f"sqlite+aiosqlite:///{path}")
         await database.upgrade()
-        async with database.engine.connect() as connection:
-            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        await database.dispose()
+        await database.dispose()  # the last connection to close folds the WAL into the file
+        assert not path.with_name("template.db-wal").exists()
         _sqlite_template["path"] = path
     return _sqlite_template["path"]
 
