@@ -191,18 +191,30 @@ class SlackTransport:
         await self._process(inbound)
 
     async def _handle_action(self, body: dict[str, Any]) -> None:
-        closing = mapping.closed_message(body)
-        if closing is not None:
-            try:  # close the buttons first, so a second press finds none
-                await self.client.chat_update(**closing)
-            except SlackApiError as error:
-                log.warning(
-                    "slack: could not close pressed message: %s", error.response.get("error")
-                )
+        await self._update(mapping.closed_message(body))  # first, so a second press finds none
         locale, name = await self._profile((body.get("user") or {}).get("id", ""))
         inbound = mapping.action_to_inbound(body, locale=locale, display_name=name)
-        if inbound is not None:
-            await self._process(inbound)
+        if inbound is None:
+            return
+        if self._dispatch is None:
+            log.error("slack: update %s arrived before a dispatch was set", inbound.update_id)
+            return
+        replies = await self._dispatch(inbound)
+        if replies and mapping.refreshes(body, replies[0]):
+            # A toggle in a multiple choice: show the new state where the user pressed.
+            await self._update(mapping.refreshed_message(body, replies[0]))
+            replies = replies[1:]
+        for reply in replies:
+            await self._answer(inbound.chat_id, reply, inbound.update_id)
+
+    async def _update(self, change: dict[str, Any] | None) -> None:
+        """Change a message the bot posted; a failure only costs the tidy-up."""
+        if change is None:
+            return
+        try:
+            await self.client.chat_update(**change)
+        except SlackApiError as error:
+            log.warning("slack: chat.update failed: %s", error.response.get("error"))
 
     async def _handle_command(self, body: dict[str, Any]) -> None:
         user = str(body.get("user_id", ""))

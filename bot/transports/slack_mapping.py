@@ -8,6 +8,7 @@ chat.update kwargs that close the message a button was pressed on.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -273,7 +274,14 @@ def _label(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": short or "·", "emoji": True}
 
 
-def button_blocks(choices: Sequence[Choice]) -> list[dict[str, Any]]:
+def fingerprint(reply: Reply) -> str:
+    """Name a question by its key and text, carried in block_id so a press can tell whether
+    the engine's answer is the same question again (a multiple-choice toggle)."""
+    digest = hashlib.sha1(f"{reply.key}\n{reply.text}".encode(), usedforsecurity=False)
+    return digest.hexdigest()[:12]
+
+
+def button_blocks(choices: Sequence[Choice], tag: str = "choices") -> list[dict[str, Any]]:
     """Actions blocks of buttons, 25 to a block, each button with its own action_id."""
     blocks = []
     for start in range(0, len(choices), BUTTONS_PER_BLOCK):
@@ -282,11 +290,11 @@ def button_blocks(choices: Sequence[Choice]) -> list[dict[str, Any]]:
             {"type": "button", "action_id": f"choice-{i}", "text": _label(c.label), "value": c.data}
             for i, c in row
         ]
-        blocks.append({"type": "actions", "block_id": f"choices-{start}", "elements": elements})
+        blocks.append({"type": "actions", "block_id": f"{tag}-{start}", "elements": elements})
     return blocks
 
 
-def select_blocks(choices: Sequence[Choice]) -> list[dict[str, Any]]:
+def select_blocks(choices: Sequence[Choice], tag: str = "choices") -> list[dict[str, Any]]:
     """One actions block of static_selects, 100 options to a select, for long lists."""
     selects = []
     for start in range(0, len(choices), OPTIONS_PER_SELECT):
@@ -296,19 +304,19 @@ def select_blocks(choices: Sequence[Choice]) -> list[dict[str, Any]]:
         ]
         select = {"type": "static_select", "action_id": f"select-{start}", "options": options}
         selects.append(select)
-    return [{"type": "actions", "block_id": "choices-select", "elements": selects}]
+    return [{"type": "actions", "block_id": f"{tag}-select", "elements": selects}]
 
 
-def choice_blocks(choices: Sequence[Choice]) -> list[dict[str, Any]]:
+def choice_blocks(choices: Sequence[Choice], tag: str = "choices") -> list[dict[str, Any]]:
     """Buttons for a few choices; a select where a list is long, such as countries."""
     if len(choices) > SELECT_ABOVE:
-        return select_blocks(choices)
-    return button_blocks(choices)
+        return select_blocks(choices, tag)
+    return button_blocks(choices, tag)
 
 
 def render(reply: Reply) -> dict[str, Any]:
     """chat.postMessage kwargs without the channel: fallback text plus Block Kit blocks."""
-    blocks = section_blocks(reply.text) + choice_blocks(reply.choices)
+    blocks = section_blocks(reply.text) + choice_blocks(reply.choices, fingerprint(reply))
     fallback = reply.text or " · ".join(choice.label for choice in reply.choices)
     return {"text": escape(fallback[:FALLBACK_LIMIT]), "blocks": blocks[-MAX_BLOCKS:]}
 
@@ -332,6 +340,23 @@ def render_upload(reply: Reply, channel: str) -> dict[str, Any] | None:
     if not needs_message(reply) and reply.text:
         upload["initial_comment"] = reply.text[:FALLBACK_LIMIT]
     return upload
+
+
+def refreshes(body: Payload, reply: Reply) -> bool:
+    """Whether `reply` is the pressed question again, as after a toggle in a multiple choice."""
+    action = pressed_action(body)
+    block_id = str((action or {}).get("block_id", ""))
+    same = block_id.partition("-")[0] == fingerprint(reply)
+    return same and bool(reply.choices) and reply.document is None
+
+
+def refreshed_message(body: Payload, reply: Reply) -> dict[str, Any] | None:
+    """chat.update kwargs that show the question's new state in the message pressed."""
+    container = body.get("container") or {}
+    ts = (body.get("message") or {}).get("ts") or container.get("message_ts")
+    if not ts or container.get("is_ephemeral"):
+        return None
+    return {"channel": action_channel(body), "ts": ts, **render(reply)}
 
 
 def closed_message(body: Payload) -> dict[str, Any] | None:

@@ -377,3 +377,22 @@ async def test_a_broadcast_meets_a_429_and_every_dm_gets_it_once(
     async with sqlite_db.transaction() as session:
         statuses = sorted((await session.scalars(select(OutboxMessage.status))).all())
     assert statuses == ["sent", "unreachable"]
+
+
+@pytest.mark.slow
+async def test_a_multiple_choice_toggle_updates_the_question_in_place(
+    ana: SlackUser, api: fake.FakeSlackApi
+) -> None:
+    """Ticking an objective redraws the same message with the tick, instead of a new one."""
+    await register(ana)
+    await ana.slash("/consult", "1")
+    assert "ask.question.objectives" in ana.keys, ana.keys
+    question = ana.last_with_buttons()
+    before = len(api.posted(ana.dm))
+    await ana.tap_nth(0)
+    assert len(api.posted(ana.dm)) == before
+    redrawn = api.state.messages[(ana.dm, question["ts"])]
+    labels = [button["label"] for button in slack.buttons(redrawn)]
+    assert labels[0].startswith("✓ "), labels
+    await ana.tap("Listo")
+    assert "answer.saved" in ana.keys, ana.keys

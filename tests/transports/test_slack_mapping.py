@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from types import SimpleNamespace
 from typing import Any
 
@@ -341,3 +342,19 @@ def test_slack_refusals_become_delivery_outcomes(error: SlackApiError, expected:
     assert type(outcome) is expected
     if isinstance(outcome, RateLimited):
         assert outcome.retry_after == 7
+
+
+def test_a_redrawn_question_is_recognised_by_its_block_id() -> None:
+    """The same question again (key and text) refreshes the pressed message; another does not."""
+    question = Reply("Pick objectives", (Choice("O14", "t:14"), Choice("Done", "t:done")), key="q")
+    body = copy.deepcopy(BLOCK_ACTIONS)
+    body["container"]["is_ephemeral"] = False
+    body["message"] = {"ts": "111.222", **mapping.render(question)}
+    body["actions"][0]["block_id"] = body["message"]["blocks"][-1]["block_id"]
+    ticked = Reply("Pick objectives", (Choice("✓ O14", "t:14"), Choice("Done", "t:done")), key="q")
+    assert mapping.refreshes(body, ticked)
+    assert not mapping.refreshes(body, Reply("Saved.", key="answer.saved"))
+    assert not mapping.refreshes(body, Reply("Next question", ticked.choices, key="q"))
+    update = mapping.refreshed_message(body, ticked)
+    assert update is not None and (update["channel"], update["ts"]) == ("C111", "111.222")
+    assert "✓ O14" in json.dumps(update["blocks"], ensure_ascii=False)
