@@ -145,22 +145,24 @@ class SlackTransport:
         if mapping.is_ignored(event, context.get("bot_user_id")):
             return
         user = (event.get("message") or event).get("user") or ""
-        self._spawn(user, lambda: self._handle_message(body))
+        self._spawn(user, str(body.get("event_id")), lambda: self._handle_message(body))
 
     async def _on_action(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
         await ack()
-        self._spawn((body.get("user") or {}).get("id", ""), lambda: self._handle_action(body))
+        user = str((body.get("user") or {}).get("id", ""))
+        self._spawn(user, str(body.get("trigger_id")), lambda: self._handle_action(body))
 
     async def _on_command(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
         await ack()
-        self._spawn(str(body.get("user_id", "")), lambda: self._handle_command(body))
+        user = str(body.get("user_id", ""))
+        self._spawn(user, str(body.get("trigger_id")), lambda: self._handle_command(body))
 
-    def _spawn(self, user: str, work: Work) -> None:
-        task = asyncio.create_task(self._serially(user, work))
+    def _spawn(self, user: str, label: str, work: Work) -> None:
+        task = asyncio.create_task(self._serially(user, label, work))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _serially(self, user: str, work: Work) -> None:
+    async def _serially(self, user: str, label: str, work: Work) -> None:
         """Run one user's updates in arrival order; log, never raise, what goes wrong."""
         lock = self._locks.setdefault(user, asyncio.Lock())
         self._queued[user] = self._queued.get(user, 0) + 1
@@ -168,7 +170,7 @@ class SlackTransport:
             async with lock:
                 await work()
         except Exception:
-            log.exception("slack: failed to handle an update of %s", user)
+            log.exception("slack: failed to handle update %s", label)
         finally:
             self._queued[user] -= 1
             if not self._queued[user]:

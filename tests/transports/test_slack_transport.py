@@ -375,3 +375,27 @@ async def test_socket_mode_carries_events_presses_and_commands(
     assert (recorder.seen[0].update_id, recorder.seen[1].choice) == ("EvSM1", "yes")
     assert len(socket.acks) == 3
     assert api.calls_to("apps.connections.open") == [{}]
+
+
+async def test_a_failing_update_is_logged_and_the_next_one_handled(
+    client: httpx.AsyncClient,
+    transport: SlackTransport,
+    recorder: Recorder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An error after the ack reaches the log with the update id, never Slack or the next update."""
+    original = transport._dispatch
+
+    async def failing_once(inbound: Inbound) -> list[Reply]:
+        transport._dispatch = original
+        raise RuntimeError("boom")
+
+    transport._dispatch = failing_once
+    assert (
+        await post_event(client, slack.message_event("U1", "a", event_id="EvBOOM"))
+    ).status_code == 200
+    await transport.idle()
+    await post_event(client, slack.message_event("U1", "b"))
+    await transport.idle()
+    assert [inbound.text for inbound in recorder.seen] == ["b"]
+    assert "EvBOOM" in caplog.text
