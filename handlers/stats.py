@@ -1,0 +1,60 @@
+"""/stats for organizers and rapporteurs: participation figures, counts only."""
+
+from __future__ import annotations
+
+from handlers.base import Context, Flow
+from handlers.fields import language_label
+from storage.stats import Stats, collect
+
+
+def _named(ctx: Context, counts: dict[str, int], names: dict[str, str]) -> list[str]:
+    """`• name: count` lines; a missing value is shown as "not given"."""
+    t = ctx.t
+    return [
+        f"• {names.get(key, key) if key else t._('not given')}: {count}"
+        for key, count in counts.items()
+    ]
+
+
+def stats_text(ctx: Context, stats: Stats) -> str:
+    """The figures in the reader's language, names from the pack."""
+    t, pack = ctx.t, ctx.pack
+    lines = [
+        t._(
+            "Registered stakeholders: {count} (reminders on: {reminders}, unreachable: "
+            "{unreachable})",
+            count=stats.registered,
+            reminders=stats.reminders_opt_in,
+            unreachable=stats.unreachable,
+        ),
+        t._("By subregion:"),
+        *_named(ctx, stats.by_subregion, {s.key: ctx.text(s.name) for s in pack.subregions}),
+        t._("By category:"),
+        *_named(ctx, stats.by_category, {c.key: ctx.text(c.name) for c in pack.categories}),
+        t._("By language:"),
+        *_named(ctx, stats.by_language, {lang: language_label(lang) for lang in pack.languages}),
+        t._("Answers by session:"),
+    ]
+    for session in pack.sessions:
+        figures = stats.by_session.get(session.key)
+        people, answers = (figures.stakeholders, figures.answers) if figures else (0, 0)
+        lines.append(
+            "• "
+            + t._(
+                "{session}: stakeholders {people}, answers {answers}",
+                session=ctx.text(session.short_title or session.title),
+                people=people,
+                answers=answers,
+            )
+        )
+    return "\n".join(lines)
+
+
+class StatsFlow(Flow):
+    """Stateless: one message with the figures."""
+
+    name = "stats"
+
+    async def start(self, ctx: Context) -> None:
+        stats = await collect(ctx.session, broadcasts=0)
+        ctx.say(stats_text(ctx, stats), key="stats")
