@@ -399,3 +399,32 @@ async def test_a_failing_update_is_logged_and_the_next_one_handled(
     await transport.idle()
     assert [inbound.text for inbound in recorder.seen] == ["b"]
     assert "EvBOOM" in caplog.text
+
+
+@pytest.mark.slow
+async def test_the_events_endpoint_is_served_over_loopback_http(
+    transport: SlackTransport, recorder: Recorder, api: fake.FakeSlackApi
+) -> None:
+    """The shared ASGI app under uvicorn takes a signed event from a real socket."""
+    import uvicorn
+
+    app = build_web_app(transport.http_routes(recorder))
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            body = json.dumps(slack.message_event("U1", "hola"))
+            headers = slack.signed_headers(body, JSON)
+            response = await http.post(EVENTS_PATH, content=body, headers=headers)
+            health = await http.get("/healthz")
+        await transport.idle()
+    finally:
+        server.should_exit = True
+        await serving
+    assert (response.status_code, health.status_code) == (200, 200)
+    assert [inbound.text for inbound in recorder.seen] == ["hola"]
+    assert len(api.posted("D1")) == 1
