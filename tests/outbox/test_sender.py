@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
 
@@ -178,3 +179,19 @@ def test_policy_backoff_doubles_up_to_the_cap(rate: float) -> None:
     policy = SenderPolicy(rate_per_second=rate, backoff_base=5, backoff_cap=30)
     waits = [policy.backoff(n).total_seconds() for n in (1, 2, 3, 4, 5)]
     assert waits == [5, 10, 20, 30, 30] and policy.lease > dt.timedelta(0)
+
+
+async def test_run_delivers_then_stops_when_cancelled(db: Database) -> None:
+    """run() keeps delivering what is queued while it runs and ends cleanly on cancel."""
+    clock = FakeClock()
+    transport = RecordingTransport(clock)
+    task = asyncio.create_task(sender(db, clock, transport, idle_poll=0.5).run())
+    await queue(db, clock, [1, 2, 3])
+    for _ in range(500):
+        if len(transport.sent) == 3:
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert sorted(s.text for s in transport.sent) == ["m 0", "m 1", "m 2"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.i18n import translator
@@ -215,3 +217,28 @@ async def test_change_to_past_event_only_is_silent(db: Database) -> None:
     events[3] = {**events[3], "title": both("Arranque", "Start")}
     report = await ReminderScheduler(db, make_pack(events), clock).tick()
     assert report.changes == 0 and await change_rows(db) == []
+
+
+async def test_run_ticks_until_cancelled(db: Database) -> None:
+    """run() queues the due reminder on its first tick and stops cleanly on cancel."""
+    await subscribers(db)
+    clock = FakeClock(FORUM_START - dt.timedelta(days=1))
+    task = asyncio.create_task(ReminderScheduler(db, make_pack(roadmap()), clock).run())
+    for _ in range(500):
+        if len(await reminder_rows(db)) == 2:
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert len(await reminder_rows(db)) == 2
+
+
+async def test_pack_source_is_read_each_tick(db: Database) -> None:
+    """A callable pack source lets an edited roadmap be noticed without a restart."""
+    await subscribers(db)
+    packs = [make_pack(roadmap())]
+    scheduler = ReminderScheduler(db, lambda: packs[-1], FakeClock())
+    await scheduler.tick()
+    packs.append(make_pack(roadmap(start="2026-05-12T10:00:00")))
+    assert (await scheduler.tick()).changes == 2
