@@ -37,7 +37,18 @@ WIDTHS = {
     "consented_at": 20,
 }
 DEFAULT_WIDTH = 14
-SESSION_COLUMNS = [name for name in ANSWER_COLUMNS if name not in ("session", "session_title")]
+# A session's sheet is for reading: who answered what; the Answers sheet keeps every column.
+SESSION_COLUMNS = [
+    "answer_id",
+    "question_text",
+    "answer",
+    "organization",
+    "described_as",
+    "country_name",
+    "subregion_name",
+    "answer_language",
+    "updated_at",
+]
 _SHEET_NAME_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
 

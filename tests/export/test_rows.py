@@ -1,0 +1,86 @@
+"""Flattening answers into cells, neutralising formulas and wording attribution, no database."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from bot.export.labels import Labels, country_name
+from bot.export.rows import answer_text, neutralise
+from bot.i18n import translator
+from bot.pack import Pack
+
+
+def _stakeholder(**fields) -> SimpleNamespace:
+    defaults = {"category": "migrant_led", "subregion": "caribbean", "country": "HT"}
+    defaults |= {"organization": "Red", "attribution_consent": True}
+    return SimpleNamespace(**(defaults | fields))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+57 300", "'+57 300"),
+        ("-5 points", "'-5 points"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tindented", "'\tindented"),
+        ("\rreturn", "'\rreturn"),
+        ("Salud = derecho", "Salud = derecho"),
+        ("", ""),
+    ],
+)
+def test_neutralise(text: str, expected: str) -> None:
+    """Only a leading =, +, -, @, tab or carriage return gets the protective quote."""
+    assert neutralise(text) == expected
+
+
+def test_every_answer_type_reads_as_text(pack: Pack) -> None:
+    """Each stored value shape becomes readable text with the pack's labels."""
+    labels = Labels(pack, translator("en"))
+    session = pack.sessions_by_key["inclusion"]
+    question = {q.key: q for q in session.questions}
+    pledge = pack.sessions_by_key["general"].questions[0]
+    cases = [
+        ({"text": "hola"}, question["progress"], "hola"),
+        ({"option": "work"}, question["priority"], "Work"),
+        ({"options": ["health", "work"]}, question["areas"], "Health; Work"),
+        ({"objectives": [14, 16]}, question["tags"], "14 Obj. 14; 16 Obj. 16"),
+        ({"attachment_id": 3, "kind": "voice"}, question["evidence"], "Voice note: #3"),
+        ({"skipped": True}, question["progress"], ""),
+        (
+            {"title": "T", "objectives": [7], "partners": "OIM", "timeline": "2025"},
+            pledge,
+            "T — Objectives: 7 Obj. 7 — Partners: OIM — Timeline: 2025",
+        ),
+    ]
+    for value, asked, expected in cases:
+        assert answer_text(value, asked, labels) == expected
+
+
+def test_described_as_falls_back_to_the_country(pack: Pack) -> None:
+    """Outside every subregion an organization is described by its country."""
+    labels = Labels(pack, translator("en"))
+    assert labels.described_as(_stakeholder()) == "a migrant-led organization from the Caribbean"
+    outside = _stakeholder(subregion=None, country="US", category="academia")
+    assert labels.described_as(outside) == "an academic institution from United States"
+    assert labels.described_as(_stakeholder(category=None, subregion=None, country=None)) == (
+        "a participant"
+    )
+
+
+def test_named_needs_attribution_and_no_anonymizing(pack: Pack) -> None:
+    """A name is given only with attribution consent, and never when anonymized."""
+    labels = Labels(pack, translator("en"))
+    assert labels.named(_stakeholder(), anonymize=False) == "Red"
+    assert labels.named(_stakeholder(), anonymize=True) is None
+    assert labels.named(_stakeholder(attribution_consent=None), anonymize=False) is None
+    assert labels.named(_stakeholder(attribution_consent=False), anonymize=False) is None
+
+
+def test_country_names_are_localized_short_names() -> None:
+    """Country names come from pycountry in the report language, in their common form."""
+    assert country_name("MX", "es") == "México"
+    assert country_name("BO", "en") == "Bolivia"
+    assert country_name("ZZ", "en") == "ZZ"
