@@ -198,16 +198,12 @@ class SlackTransport:
         inbound = mapping.action_to_inbound(body, locale=locale, display_name=name)
         if inbound is None:
             return
-        if self._dispatch is None:
-            log.error("slack: update %s arrived before a dispatch was set", inbound.update_id)
-            return
-        replies = await self._dispatch(inbound)
+        replies = await self._dispatched(inbound)
         if replies and mapping.refreshes(body, replies[0]):
             # A toggle in a multiple choice: show the new state where the user pressed.
             await self._update(mapping.refreshed_message(body, replies[0]))
             replies = replies[1:]
-        for reply in replies:
-            await self._answer(inbound.chat_id, reply, inbound.update_id)
+        await self._answer_all(inbound, replies)
 
     async def _update(self, change: dict[str, Any] | None) -> None:
         """Change a message the bot posted; a failure only costs the tidy-up."""
@@ -230,10 +226,16 @@ class SlackTransport:
         await self._process(inbound)
 
     async def _process(self, inbound: Inbound) -> None:
+        await self._answer_all(inbound, await self._dispatched(inbound))
+
+    async def _dispatched(self, inbound: Inbound) -> list[Reply]:
         if self._dispatch is None:
             log.error("slack: update %s arrived before a dispatch was set", inbound.update_id)
-            return
-        for reply in await self._dispatch(inbound):
+            return []
+        return await self._dispatch(inbound)
+
+    async def _answer_all(self, inbound: Inbound, replies: list[Reply]) -> None:
+        for reply in replies:
             await self._answer(inbound.chat_id, reply, inbound.update_id)
 
     async def _answer(self, channel: str, reply: Reply, update_id: str) -> None:
