@@ -417,3 +417,11 @@ async def test_a_rapporteurs_export_arrives_as_a_file_in_the_dm(
     assert complete["initial_comment"]
     (content,) = api.state.uploads.values()
     assert content.splitlines()[0]  # a CSV header row
+
+
+async def test_the_slack_locale_is_offered_first(people: Any) -> None:
+    """users.info's locale decides which language button comes first."""
+    english, spanish = people("U2"), people("U1")
+    await english.say("hello")
+    await spanish.say("hola")
+    assert (english.shown[0], spanish.shown[0]) == ("English", "Español")
