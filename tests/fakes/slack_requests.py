@@ -90,6 +90,25 @@ def file_share_event(user: str, file: Json, text: str = "", **fields: Any) -> Js
     return message_event(user, text, subtype="file_share", files=[file], upload=False, **fields)
 
 
+def edit_event(original: Json, text: str) -> Json:
+    """The message_changed event Slack sends when the user edits the message of `original`."""
+    before = original["event"]
+    message = {"type": "message", "user": before["user"], "text": text, "ts": before["ts"]}
+    body = message_event(before["user"], "", channel=before["channel"])
+    body["event"] = {
+        "type": "message",
+        "subtype": "message_changed",
+        "hidden": True,
+        "channel": before["channel"],
+        "channel_type": "im",
+        "message": {**message, "edited": {"user": before["user"], "ts": body["event"]["ts"]}},
+        "previous_message": {**message, "text": before["text"]},
+        "event_ts": body["event"]["ts"],
+        "ts": body["event"]["ts"],
+    }
+    return body
+
+
 def block_actions(user: str, message: Json, action: Json, *, channel: str | None = None) -> Json:
     """A block_actions payload for a press on `message` (as chat.postMessage returned it)."""
     channel = channel or dm_channel_of(user)

@@ -425,3 +425,17 @@ async def test_the_slack_locale_is_offered_first(people: Any) -> None:
     await english.say("hello")
     await spanish.say("hola")
     assert (english.shown[0], spanish.shown[0]) == ("English", "Español")
+
+
+@pytest.mark.slow
+async def test_editing_a_sent_part_of_a_text_answer_updates_it(ana: SlackUser) -> None:
+    """A Slack edit of a message still being written into an answer replaces that part."""
+    await register(ana)
+    await ana.slash("/consult", "1")
+    await answer(ana, "objectives")
+    assert "ask.question.text" in ana.keys, ana.keys
+    draft = slack.message_event("U1", "Primer borrador")
+    await ana.event(draft)
+    assert "text.added" in ana.keys, ana.keys
+    await ana.event(slack.edit_event(draft, "Versión corregida"))
+    assert ana.keys == ["text.edited"], ana.keys
