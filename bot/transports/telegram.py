@@ -174,7 +174,6 @@ class TelegramTransport:
                     await self._handle_batch(updates)
                     offset = updates[-1].update_id + 1
         finally:
-            await self._acknowledge(offset)
             await self.close()
 
     async def _prepare_polling(self) -> None:
@@ -220,15 +219,6 @@ class TelegramTransport:
             await asyncio.sleep(self.retry_delay)
         return ()
 
-    async def _acknowledge(self, offset: int | None) -> None:
-        """Tell Telegram the handled batch is done, so a graceful stop re-reads nothing."""
-        if offset is None or not self._started:
-            return
-        try:
-            await self.bot.get_updates(offset=offset, timeout=0, limit=1)
-        except TelegramError as error:
-            log.info("could not acknowledge updates before %s: %s", offset, error)
-
     async def _handle_batch(self, updates: Sequence[Update]) -> None:
         """Chats in parallel (up to `concurrency`), each chat's updates in order."""
         by_chat: dict[int | None, list[Update]] = {}
@@ -269,7 +259,7 @@ class TelegramTransport:
         await self.start()
         try:
             update = Update.de_json(payload, self.bot)
-        except (TypeError, KeyError, ValueError):
+        except (TypeError, KeyError, ValueError, AttributeError):
             log.warning("webhook body is not an Update: %.200r", payload)
             return Response(status_code=200)  # a non-2xx would make Telegram resend it forever
         await self.application.process_update(update)

@@ -246,14 +246,17 @@ async def test_unfinished_batch_is_read_again_after_a_restart(
     assert [i.update_id for i in echo.seen] == [str(update["update_id"])]
 
 
-async def test_graceful_stop_acknowledges_handled_updates(
+async def test_handled_batch_is_confirmed_by_the_next_poll(
     api: FakeTelegram, transport: TelegramTransport
 ) -> None:
-    """After a clean stop, handled updates are confirmed and not fetched again."""
-    api.push_update(fake.text_update(513, "una vez"))
+    """Once handled, a batch is confirmed (offset = last id + 1) and never fetched again."""
+    update = api.push_update(fake.text_update(513, "una vez"))
+    confirm = str(update["update_id"] + 1)
     async with polling(transport, Echo()):
-        await api.wait_for(lambda: api.sent_to(513))
-    assert api.pending_updates == 0
+        await api.wait_for(
+            lambda: any(c.params.get("offset") == confirm for c in api.calls_to("getUpdates"))
+        )
+    assert api.pending_updates == 0 and len(api.sent_to(513)) == 1
 
 
 # ------------------------------------------------------------------------- send (outbox)
