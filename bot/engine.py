@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import random
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -36,7 +37,7 @@ from storage.stakeholders import (
 )
 
 log = logging.getLogger(__name__)
-ATTEMPTS = 5
+ATTEMPTS = 10
 UNREGISTERED_FLOWS = ("registration", "language", "forget")  # open before registration
 
 
@@ -77,6 +78,7 @@ class Engine:
                 try:
                     return await self._handle_once(inbound)
                 except (StaleDataError, IntegrityError) as error:
+                    await asyncio.sleep(random.uniform(0, 0.02 * attempt))  # let the winner finish
                     log.info(
                         "update %s lost a race (%s), attempt %d",
                         inbound.update_id,

@@ -16,15 +16,27 @@ FIELD_STEPS = [field.name for field in REGISTRATION_FIELDS]
 class RegistrationFlow(Flow):
     name = "registration"
 
+    def __init__(self, flows: dict[str, Flow]) -> None:
+        self.flows = flows  # to resume whatever a returning stakeholder was doing
+
     async def start(self, ctx: Context) -> None:
         if ctx.registered:
-            main_menu(ctx, ctx.t._("Welcome back! Your answers are saved."))
+            await self._welcome_back(ctx)
             return
         if ctx.conversation.flow == self.name:
             await self.prompt(ctx)  # /start again mid-registration: carry on where they were
             return
         ctx.goto(self.name, "language", {})
         await self.prompt(ctx)
+
+    async def _welcome_back(self, ctx: Context) -> None:
+        """/start again: pick up where they left off rather than drop their place."""
+        flow = self.flows.get(ctx.conversation.flow)
+        if flow is None or flow.name in ("idle", self.name):
+            main_menu(ctx, ctx.t._("Welcome back! Your answers are saved."))
+            return
+        ctx.say(ctx.t._("Welcome back! Let's continue where you left off."), key="resumed")
+        await flow.prompt(ctx)
 
     async def prompt(self, ctx: Context) -> None:
         step = ctx.conversation.step

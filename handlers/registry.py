@@ -26,7 +26,7 @@ def build_flows() -> dict[str, Flow]:
     answers = AnswersFlow()
     flows: dict[str, Flow] = {}
     for flow in (
-        RegistrationFlow(),
+        RegistrationFlow(flows),
         answers,
         answers.consultation,
         ProfileFlow(),
@@ -46,10 +46,11 @@ def build_flows() -> dict[str, Flow]:
 
 
 def _admin_flows() -> list[Flow]:
+    from handlers.broadcast import BroadcastFlow, BroadcastsFlow
     from handlers.export import ExportFlow
+    from handlers.stats import StatsFlow
 
-    flows: list[Flow] = [ExportFlow()]
-    return flows
+    return [BroadcastFlow(), BroadcastsFlow(), StatsFlow(), ExportFlow()]
 
 
 ORGANIZERS = frozenset({ORGANIZER})
@@ -68,5 +69,8 @@ COMMANDS: dict[str, Command] = {
     "reminders": Command("reminders"),
     "mydata": Command("mydata", registered=False),
     "forget": Command("forget", registered=False),
+    "broadcast": Command("broadcast", roles=ORGANIZERS, registered=False),
+    "broadcasts": Command("broadcasts", roles=ORGANIZERS, registered=False),
+    "stats": Command("stats", roles=ORGANIZERS | RAPPORTEURS, registered=False),
     "export": Command("export", roles=RAPPORTEURS, registered=False),
 }

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine import Engine
 from bot.pack import Pack, load_pack
 from storage.db import Database
 from storage.models import Base
+from tests.dialog import make_engine
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 NO_POSTGRES = "TEST_DATABASE_URL is not set: the PostgreSQL half of the storage suite is skipped"
@@ -158,3 +160,14 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
 @pytest.fixture(scope="session")
 def pack() -> Pack:
     return load_pack("lac-2025")
+
+
+@pytest.fixture
+async def engine(db: Database, pack: Pack, tmp_path) -> AsyncIterator[Engine]:
+    """An engine over the parametrised database (SQLite file, then PostgreSQL)."""
+    yield make_engine(db, pack, tmp_path)
+
+
+@pytest.fixture
+async def sqlite_engine(sqlite_db: Database, pack: Pack, tmp_path) -> AsyncIterator[Engine]:
+    yield make_engine(sqlite_db, pack, tmp_path)

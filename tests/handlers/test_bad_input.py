@@ -10,8 +10,7 @@ from sqlalchemy import select
 from bot.engine import Engine
 from bot.messages import AttachmentRef, InboundKind
 from storage.models import Answer, Conversation, Stakeholder
-from tests.dialog import Dialog
-from tests.handlers.conftest import answer_current, register
+from tests.dialog import Dialog, answer_current, register
 
 
 async def _snapshot(engine: Engine) -> tuple:

@@ -8,8 +8,7 @@ from sqlalchemy import select
 from bot.engine import Engine
 from bot.pack import QuestionType
 from storage.models import Answer, Attachment, Pledge
-from tests.dialog import Dialog
-from tests.handlers.conftest import answer_current, make_engine, register
+from tests.dialog import Dialog, answer_current, make_engine, register
 
 
 async def _answers(engine: Engine, current_only: bool = True) -> list[Answer]:

@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 from bot.engine import Engine
 from bot.messages import InboundKind
 from storage.models import Stakeholder
-from tests.dialog import Dialog
-from tests.handlers.conftest import LABELS, register
+from tests.dialog import LABELS, Dialog, register
 
 REGISTRATION = [
     ("/start", "ask.language"),
@@ -221,3 +220,12 @@ async def test_group_messages_get_one_private_only_reply(engine: Engine) -> None
     dialog = Dialog(engine)
     await dialog.send_kind(InboundKind.GROUP, text="hello")
     assert dialog.keys == ["group.private_only"]
+
+
+async def test_start_mid_session_resumes_the_question(engine: Engine) -> None:
+    """/start from a registered stakeholder mid-session picks up the same question."""
+    dialog = Dialog(engine)
+    await register(dialog)
+    await dialog.command("/consult inclusion")
+    await dialog.command("/start")
+    assert dialog.keys == ["resumed", "ask.question.objectives"]

@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from bot.engine import Engine
 from bot.pack import PACKS_DIR, parse_pack
 from storage.models import Answer, AuditEntry, Conversation, Stakeholder
-from tests.dialog import Dialog
-from tests.handlers.conftest import answer_current, make_engine, register
+from tests.dialog import Dialog, answer_current, make_engine, register
 
 NOW = dt.datetime(2025, 3, 10, 12, 0, tzinfo=dt.UTC)
 
