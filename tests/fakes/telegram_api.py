@@ -11,6 +11,7 @@ they are long-polled by getUpdates or, once a webhook is set, POSTed to it as Te
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import socket
@@ -150,6 +151,7 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self._webhook_queue: asyncio.Queue[dict[str, Any]] | None = None
         self._delivery: asyncio.Task[None] | None = None
+        self._arrived: asyncio.Event | None = None  # set (in the server's loop) on push_update
         self._closing = False
         self.port = 0
 
@@ -185,6 +187,7 @@ class FakeTelegram:
 
     def stop(self) -> None:
         self._closing = True
+        self._wake()
         if self._loop is not None and self._runner is not None:
             future = asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
             future.result(10)
@@ -224,6 +227,7 @@ class FakeTelegram:
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()
         self._webhook_queue = asyncio.Queue()
+        self._arrived = asyncio.Event()
         self._delivery = asyncio.get_running_loop().create_task(self._deliver_webhooks())
 
     # ------------------------------------------------------------------ test controls
@@ -238,7 +242,13 @@ class FakeTelegram:
         else:
             with self._lock:
                 self._pending.append(update)
+            self._wake()
         return update
+
+    def _wake(self) -> None:
+        """Wake a waiting getUpdates, from whichever thread pushed."""
+        if self._loop is not None and self._arrived is not None:
+            self._loop.call_soon_threadsafe(self._arrived.set)
 
     def next_update_id(self) -> int:
         return next(self._update_ids)
@@ -354,11 +364,15 @@ class FakeTelegram:
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
         deadline = time.monotonic() + timeout
+        assert self._arrived is not None
         while True:
+            self._arrived.clear()  # before looking, so a push in between still wakes us
             batch = self._take(offset, limit)
-            if batch or time.monotonic() >= deadline or self._closing:
+            remaining = deadline - time.monotonic()
+            if batch or remaining <= 0 or self._closing:
                 return batch
-            await asyncio.sleep(0.01)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), min(remaining, 0.5))
 
     def _take(self, offset: int, limit: int) -> list[dict[str, Any]]:
         """Forget updates before `offset` (confirmed), return the next ones (not yet confirmed)."""

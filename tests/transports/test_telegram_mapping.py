@@ -307,3 +307,17 @@ def test_keyboard_carries_callback_data() -> None:
     assert markup is not None
     assert markup.inline_keyboard[0][0].callback_data == "lang:es"
     assert keyboard(()) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        ("429_too_many_requests_retry_after.json", fake.too_many_requests(9)),
+        ("403_forbidden_bot_was_blocked_by_the_user.json", fake.BOT_BLOCKED),
+        ("400_bad_request_message_is_too_long.json", fake.MESSAGE_TOO_LONG),
+        ("400_bad_request_button_data_invalid.json", fake.BUTTON_DATA_INVALID),
+    ],
+)
+def test_fake_errors_are_telegrams(name: str, error: fake.ApiError) -> None:
+    """The fake Bot API answers with exactly the error bodies Telegram sends."""
+    assert error.body() == payload(f"errors/{name}")
