@@ -97,7 +97,9 @@ def reminder_text(t: Translator, pack: Pack, event: RoadmapEvent, zone: str) -> 
     else:
         text = t._("Reminder: {title} starts {when}", title=title, when=when)
     where = place_text(pack, event, t, t.language)
-    return f"{text}\n{t._('Where: {place}', place=where)}" if where else text
+    if not where:
+        return text
+    return text + "\n" + t._("Where: {place}", place=where)
 
 
 def reader(pack: Pack, recipient: Recipient) -> tuple[Translator, str]:

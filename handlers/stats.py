@@ -9,10 +9,9 @@ from storage.stats import Stats, collect
 
 def _named(ctx: Context, counts: dict[str, int], names: dict[str, str]) -> list[str]:
     """`• name: count` lines; a missing value is shown as "not given"."""
-    t = ctx.t
+    not_given = ctx.t._("not given")
     return [
-        f"• {names.get(key, key) if key else t._('not given')}: {count}"
-        for key, count in counts.items()
+        f"• {names.get(key, key) if key else not_given}: {count}" for key, count in counts.items()
     ]
 
 
