@@ -83,4 +83,4 @@ async def export_command(
         fail(str(error))
     finally:
         await database.dispose()
-    Console(stderr=True).print(f"Wrote {total} answers to {out}")
+    Console(stderr=True).print(f"Wrote {total} answers to {out}", markup=False, highlight=False)

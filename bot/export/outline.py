@@ -82,16 +82,14 @@ def _filters_text(source: ExportSource) -> str:
 def _participation(labels: Labels, data: ReportData) -> list[Block]:
     t, participation = labels.t, data.participation
     by_subregion = participation.by_subregion(labels)
+    totals = (
+        (t._("Stakeholders"), str(participation.total)),
+        (t._("Answers"), str(data.answers)),
+        (t._("Pledges"), str(len(data.pledges))),
+    )
     blocks: list[Block] = [
         Heading(t._("Participation"), 1),
-        Paragraph(
-            t._(
-                "{stakeholders} stakeholders contributed {answers} answers and {pledges} pledges.",
-                stakeholders=participation.total,
-                answers=data.answers,
-                pledges=len(data.pledges),
-            )
-        ),
+        Table((t._("Summary"), t._("Count")), totals),
     ]
     if by_subregion:
         title = t._("Participation by subregion")

@@ -110,7 +110,9 @@ def _styles(workbook: Workbook) -> dict:
     }
 
 
-def _session_sheets(workbook: Workbook, source: ExportSource, styles: dict, taken: set[str]):
+def _session_sheets(
+    workbook: Workbook, source: ExportSource, styles: dict, taken: set[str]
+) -> dict[str, Sheet]:
     """One sheet per pack session the filters keep, named after its short title."""
     labels, sheets = source.labels, {}
     for session in labels.pack.sessions:
@@ -123,7 +125,9 @@ def _session_sheets(workbook: Workbook, source: ExportSource, styles: dict, take
     return sheets
 
 
-async def _fill_answers(source: ExportSource, answers: Sheet, sessions: dict) -> Counter[str]:
+async def _fill_answers(
+    source: ExportSource, answers: Sheet, sessions: dict[str, Sheet]
+) -> Counter[str]:
     per_session: Counter[str] = Counter()
     for_session = [ANSWER_COLUMNS.index(name) for name in SESSION_COLUMNS]
     async for record in source.answers():
