@@ -13,9 +13,6 @@ from sqlalchemy import select
 from bot.engine import Engine
 from bot.outbox import OutboxSender, SenderPolicy
 from bot.transports.console import ConsoleTransport
-from handlers import registry
-from handlers.broadcast import BroadcastFlow, BroadcastsFlow
-from handlers.stats import StatsFlow
 from storage import roles
 from storage.db import Database
 from storage.models import AuditEntry, OutboxMessage
@@ -23,29 +20,6 @@ from tests.dialog import Dialog, make_engine
 from tests.outbox.helpers import FakeClock, add_answer, add_stakeholders, make_pack, stakeholder_row
 
 PACK = make_pack()
-ORGANIZER_ONLY = registry.ORGANIZERS
-BOTH_ROLES = registry.ORGANIZERS | registry.RAPPORTEURS
-
-
-@pytest.fixture(autouse=True)
-def wired(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Route the organizer commands to these flows, as handlers/registry.py is to do."""
-    commands = {
-        "broadcast": registry.Command("broadcast", roles=ORGANIZER_ONLY, registered=False),
-        "broadcasts": registry.Command("broadcasts", roles=ORGANIZER_ONLY, registered=False),
-        "stats": registry.Command("stats", roles=BOTH_ROLES, registered=False),
-    }
-    for name, command in commands.items():
-        monkeypatch.setitem(registry.COMMANDS, name, command)
-    build = registry.build_flows
-
-    def build_flows() -> dict:
-        flows = build()
-        for flow in (BroadcastFlow(), BroadcastsFlow(), StatsFlow()):
-            flows.setdefault(flow.name, flow)
-        return flows
-
-    monkeypatch.setattr("bot.engine.build_flows", build_flows)
 
 
 @pytest.fixture
@@ -199,3 +173,15 @@ async def test_stored_role_opens_the_command(engine: Engine, db: Database) -> No
     async with db.transaction() as session:
         await roles.grant(session, "console", "granted", roles.ORGANIZER, "console:cli")
     assert (await dialog.command("/broadcasts"))[0].key == "broadcasts.none"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bot/engine.py UNREGISTERED_FLOWS lacks broadcast: the typed text goes to registration",
+)
+async def test_unregistered_organizer_can_broadcast(engine: Engine, db: Database) -> None:
+    """An organizer who never registered as a stakeholder can still write and send."""
+    dialog = Dialog(engine, user_id="both")
+    await dialog.command("/broadcast")
+    await dialog.say("Hola")
+    assert dialog.keys == ["ask.broadcast.more"]
