@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from bot.export.labels import Labels
-from bot.pack import Question, QuestionType
+from bot.pack import Question
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -164,7 +164,7 @@ def _pledge_text(value: dict[str, Any], labels: Labels) -> str:
     return " — ".join(part for part in parts if part)
 
 
-def attachment_text(value: dict[str, Any], labels: Labels) -> str:
+def _attachment_text(value: dict[str, Any], labels: Labels) -> str:
     kind = labels.t._("Voice note") if value.get("kind") == "voice" else labels.t._("Document")
     name = value.get("filename") or f"#{value.get('attachment_id', '?')}"
     return f"{kind}: {name}"
@@ -180,12 +180,12 @@ def answer_text(value: Any, question: Question | None, labels: Labels) -> str:
         return _option_label(question, str(value["option"]), labels)
     if "options" in value:
         return "; ".join(_option_label(question, str(key), labels) for key in value["options"])
-    if question is not None and question.type == QuestionType.PLEDGE:
+    if "title" in value:
         return _pledge_text(value, labels)
     if "objectives" in value:
         return _objectives_text(list(value["objectives"]), labels)
     if "attachment_id" in value or "kind" in value:
-        return attachment_text(value, labels)
+        return _attachment_text(value, labels)
     return json.dumps(value, ensure_ascii=False)
 
 
