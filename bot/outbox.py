@@ -31,6 +31,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat (Telegram's advice)
+CHATS_REMEMBERED = 10_000  # past this many, chats free to receive again are forgotten
 
 
 class Clock(Protocol):
@@ -202,6 +203,13 @@ class OutboxSender:
                 await self.clock.sleep(pause)
                 return
 
+    def _remember_chat(self, chat: tuple[str, str]) -> None:
+        """Note when this chat may be sent to again; forget chats whose wait is long over."""
+        now = self.clock.monotonic()
+        if len(self._chat_ready) >= CHATS_REMEMBERED:
+            self._chat_ready = {c: ready for c, ready in self._chat_ready.items() if ready > now}
+        self._chat_ready[chat] = now + self.policy.per_chat_interval
+
     def _chat_wait(self, message: outbox.Claimed) -> float:
         """Seconds until this chat may get another message (0 when it may now)."""
         ready = self._chat_ready.get((message.platform, message.chat_id), float("-inf"))
@@ -214,7 +222,7 @@ class OutboxSender:
         await self.limiter.acquire()
         address = Address(message.platform, message.chat_id)
         chat = (message.platform, message.chat_id)
-        self._chat_ready[chat] = self.clock.monotonic() + self.policy.per_chat_interval
+        self._remember_chat(chat)
         try:
             await self.transports[message.platform].send(address, Reply(text=message.text))
         except RateLimited as error:
