@@ -114,11 +114,13 @@ class Engine:
                     blocked = inbound.kind == InboundKind.BLOCKED
                     stakeholder.unreachable_since = self.clock() if blocked else None
                 return []
+            if inbound.kind == InboundKind.GROUP:
+                # Nothing is stored: a group's chat id must not replace the private one.
+                known = await find_stakeholder(session, inbound.platform, inbound.user_id)
+                return [self._private_only(known.language if known else None)]
             stakeholder = await get_or_create_stakeholder(
                 session, inbound.platform, inbound.user_id, inbound.chat_id
             )
-            if inbound.kind == InboundKind.GROUP:
-                return [self._private_only(stakeholder.language)]
             conversation = await get_or_create_conversation(session, stakeholder)
             roles = roles_from_settings(
                 self.settings.organizers,
@@ -143,7 +145,10 @@ class Engine:
                 session.expunge(stakeholder)
                 files_to_delete = ctx.services.get("files_to_delete", [])
         _delete_files(files_to_delete)
-        return ctx.replies
+        replies = list(ctx.replies)
+        for work in ctx.after_commit:
+            replies += await work()
+        return replies
 
     def _private_only(self, language: str | None) -> Reply:
         t = translator(language or self.pack.default_language)

@@ -13,7 +13,7 @@ Button data:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -50,6 +50,9 @@ class Context:
     replies: list[Reply] = field(default_factory=list)
     erased: bool = False
     heading: str = ""  # put before the next message, such as "Registration 2/6"
+    # Work that must read the committed database with its own connections (an export), run by
+    # the engine after this update's transaction; each returns replies sent after ours.
+    after_commit: list[Callable[[], Awaitable[list[Reply]]]] = field(default_factory=list)
 
     @property
     def language(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import N_
+from bot.messages import Reply
 from handlers.base import Context, Flow
 from handlers.common import expected, main_menu
 
@@ -49,12 +50,17 @@ class ExportFlow(Flow):
             await self._send(ctx, chosen)
 
     async def _send(self, ctx: Context, file_format: str) -> None:
+        """Build the file after this update commits: the export reads on its own connections."""
         from bot.export import build_export
         from bot.export.filters import ExportFilters
 
-        language = ctx.language
-        document = await build_export(
-            ctx.services["database"], ctx.pack, file_format, ExportFilters(), False, language
-        )
+        database, pack, t, language = ctx.services["database"], ctx.pack, ctx.t, ctx.language
+
+        async def build() -> list[Reply]:
+            document = await build_export(
+                database, pack, file_format, ExportFilters(), False, language
+            )
+            return [Reply(t._("Here is the export."), document=document, key="export.document")]
+
         ctx.goto("idle", "", {})
-        ctx.say(ctx.t._("Here is the export."), document=document, key="export.document")
+        ctx.after_commit.append(build)

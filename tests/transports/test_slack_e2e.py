@@ -400,11 +400,6 @@ async def test_a_multiple_choice_toggle_updates_the_question_in_place(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="handlers/export.py builds the export in a second transaction while the engine's "
-    "holds SQLite's write lock: 'database is locked' (2026-11-28)",
-)
 async def test_a_rapporteurs_export_arrives_as_a_file_in_the_dm(
     people: Any, api: fake.FakeSlackApi
 ) -> None:

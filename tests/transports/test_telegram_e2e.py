@@ -371,11 +371,6 @@ async def test_group_message_gets_the_private_only_reply(polling_world: World) -
 # ---------------------------------------------------------------------------------- roles
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="handlers/export.py builds the export in a second transaction while the engine's "
-    "holds SQLite's write lock (BEGIN IMMEDIATE, 356cc6e): 'database is locked' (2026-11-28)",
-)
 async def test_rapporteur_export_arrives_as_a_document(polling_world: World, pack: Pack) -> None:
     """/export (RAPPORTEURS=telegram:<id>) offers formats; the tap brings a CSV document."""
     rapporteur = await seeded(polling_world, pack, "en", RAPPORTEUR)
@@ -493,11 +488,6 @@ async def test_blocking_marks_unreachable_and_unblocking_restores(
     assert (await stakeholder(database, blocker)).unreachable_since is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: a GROUP update overwrites the stakeholder's chat_id with the group's "
-    "(get_or_create_stakeholder in Engine._handle_once runs before the GROUP check)",
-)
 async def test_group_message_does_not_move_a_stakeholders_chat(
     polling_world: World, pack: Pack
 ) -> None:
