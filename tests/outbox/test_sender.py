@@ -7,7 +7,7 @@ import datetime as dt
 import itertools
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.delivery import PermanentFailure, RateLimited, TransientFailure, Unreachable
 from bot.outbox import OutboxSender, SenderPolicy
@@ -195,3 +195,19 @@ async def test_run_delivers_then_stops_when_cancelled(db: Database) -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert sorted(s.text for s in transport.sent) == ["m 0", "m 1", "m 2"]
+
+
+async def test_stakeholder_flagged_elsewhere_is_skipped(db: Database) -> None:
+    """A stakeholder the engine marked unreachable (blocked update) is never sent to."""
+    clock = FakeClock()
+    transport = RecordingTransport(clock)
+    [blocked, _other] = await queue(db, clock, [1, 2])
+    async with db.transaction() as session:
+        await session.execute(
+            update(Stakeholder)
+            .where(Stakeholder.id == blocked)
+            .values(unreachable_since=clock.now())
+        )
+    report = await sender(db, clock, transport).drain()
+    assert transport.calls == ["chat2"] and report.unreachable == 1
+    assert await statuses(db) == {"m:0": "unreachable", "m:1": "sent"}
