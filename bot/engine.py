@@ -26,7 +26,7 @@ from bot.pack import Pack
 from bot.settings import Settings
 from handlers.base import Context, Flow
 from handlers.common import stale_button
-from handlers.registry import COMMANDS, build_flows
+from handlers.registry import COMMANDS, OPEN_FLOWS, build_flows
 from storage.db import Database
 from storage.roles import roles_from_settings, stored_roles
 from storage.stakeholders import (
@@ -38,7 +38,6 @@ from storage.stakeholders import (
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 10
-UNREGISTERED_FLOWS = ("registration", "language", "forget")  # open before registration
 
 
 class Engine:
@@ -165,7 +164,7 @@ class Engine:
         if ctx.inbound.kind == InboundKind.COMMAND:
             await self._command(ctx)
             return
-        if not ctx.registered and ctx.conversation.flow not in UNREGISTERED_FLOWS:
+        if not ctx.registered and ctx.conversation.flow not in OPEN_FLOWS:
             await self.flows["registration"].start(ctx)
             return
         flow = self.flows.get(ctx.conversation.flow, self.flows["idle"])

@@ -74,3 +74,7 @@ COMMANDS: dict[str, Command] = {
     "stats": Command("stats", roles=ORGANIZERS | RAPPORTEURS, registered=False),
     "export": Command("export", roles=RAPPORTEURS, registered=False),
 }
+
+# Flows a person may be in without a finished registration: organizers and rapporteurs need not
+# register as stakeholders, and anyone may read the roadmap, change language or erase their data.
+OPEN_FLOWS = frozenset({"registration"} | {c.flow for c in COMMANDS.values() if not c.registered})

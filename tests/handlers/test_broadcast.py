@@ -175,10 +175,6 @@ async def test_stored_role_opens_the_command(engine: Engine, db: Database) -> No
     assert (await dialog.command("/broadcasts"))[0].key == "broadcasts.none"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/engine.py UNREGISTERED_FLOWS lacks broadcast: the typed text goes to registration",
-)
 async def test_unregistered_organizer_can_broadcast(engine: Engine, db: Database) -> None:
     """An organizer who never registered as a stakeholder can still write and send."""
     dialog = Dialog(engine, user_id="both")
