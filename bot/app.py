@@ -70,8 +70,7 @@ async def serve(settings: Settings) -> None:
     for setup in setups:
         await setup
     tasks += _background(settings, runtime, transports)
-    if routes:
-        tasks.append(_web_server(settings, routes))
+    tasks.append(_web_server(settings, routes))  # always: /healthz for the orchestrator
     await _run_until_signal([asyncio.ensure_future(task) for task in tasks])
     await runtime.database.dispose()
 
