@@ -49,6 +49,7 @@ async def broadcast_command(
         return
     database = Database(settings.database_url)
     try:
+        await database.upgrade()  # as every start does: a fresh file works at once
         await _preview_and_queue(database, pack, parsed_texts, parsed_audience, yes, by, console)
     finally:
         await database.dispose()

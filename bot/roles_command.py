@@ -66,6 +66,7 @@ async def roles_command(
         return
     database = Database(settings.database_url)
     try:
+        await database.upgrade()  # as every start does: a fresh file works at once
         if parsed is None:
             console.print(await _list(database, settings))
         else:

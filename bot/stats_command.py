@@ -90,6 +90,7 @@ async def stats_command(settings: Settings) -> None:
         pack = None
     database = Database(settings.database_url)
     try:
+        await database.upgrade()  # as every start does: a fresh file works at once
         async with database.transaction() as session:
             stats = await collect(session)
     finally:

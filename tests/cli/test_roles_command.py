@@ -75,3 +75,12 @@ def test_mistyped_member_or_role_is_one_line(
     result = runner.invoke(app, ["roles", "grant", member, role])
     assert result.exit_code == 2 and message in result.output
     assert query(url, select(Role.id)) == []
+
+
+def test_roles_work_on_a_fresh_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database file that was never migrated is migrated first, not a traceback."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    result = runner.invoke(app, ["roles", "grant", "telegram:5", "organizer"])
+    assert result.exit_code == 0, result.output
+    assert query(url, select(Role.user_id)) == [("5",)]
