@@ -13,7 +13,7 @@ from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 
 from bot.countries import country_name, find_country
-from bot.i18n import N_
+from bot.i18n import N_, translator
 from bot.messages import InboundKind
 from handlers.base import Context
 from handlers.common import expected
@@ -84,8 +84,6 @@ class LanguageField(Field):
 
 
 def _language_question(language: str) -> str:
-    from bot.i18n import translator
-
     return translator(language)._("Choose your language")
 
 

@@ -43,9 +43,13 @@ class ConsoleTransport:
             if not line:
                 break
             line = line.rstrip("\n")
-            if line.strip():
-                self._print(f"> {line}")
-                await self._exchange(dispatch, line)
+            if not line.strip():
+                continue
+            self._print(f"> {line}")
+            if line.startswith("/attach ") and not Path(line[8:].strip()).expanduser().is_file():
+                self._print(f"(no such file: {line[8:].strip()})\n")
+                continue
+            await self._exchange(dispatch, line)
 
     async def _exchange(self, dispatch: Dispatch, line: str) -> None:
         for reply in await dispatch(self.to_inbound(line)):
