@@ -13,6 +13,9 @@ import contextlib
 import csv
 import io
 import itertools
+import os
+import signal
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -500,3 +503,71 @@ async def test_group_message_does_not_move_a_stakeholders_chat(
     await broadcast(database, pack)
     await fast_sender(polling_world).drain()
     assert len(api.sent_to(member)) == 1
+
+
+# ---------------------------------------------------------------------------------- consultbot run
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_consultbot_run_serves_telegram(mode: str, tmp_path: Path) -> None:
+    """`consultbot run` (bot.app.serve) answers Telegram by polling or webhook until SIGINT."""
+    from bot.app import serve
+
+    port = free_port()
+    with FakeTelegram() as api:
+        webhook = {
+            "telegram_webhook_url": f"http://127.0.0.1:{port}{WEBHOOK_PATH}",
+            "telegram_webhook_secret": SECRET,
+        }
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
+            attachments_dir=str(tmp_path / "files"),
+            telegram_bot_token=api.token,
+            telegram_api_base_url=api.url,  # a bare server URL, as for a self-hosted Bot API
+            http_host="127.0.0.1",
+            http_port=port,
+            **(webhook if mode == "webhook" else {}),
+        )
+        task = asyncio.create_task(serve(settings))
+        try:
+            if mode == "webhook":
+                await api.wait_for(lambda: api.webhook is not None, timeout=20)
+                await wait_for_health(f"http://127.0.0.1:{port}/healthz", task)
+            else:
+                # getUpdates is recorded when it returns, so wait for its forerunner
+                await api.wait_for(lambda: api.calls_to("deleteWebhook"), timeout=20)
+            api.push_update(fake.text_update(8001, "/start", "en"))
+            await api.wait_for(lambda: api.sent_to(8001), timeout=20)
+        except BaseException:
+            task.cancel()  # serve() may not have its signal handlers yet: no SIGINT here
+            raise
+        # A reply went out, so serve() is in its run loop with SIGINT/SIGTERM handled.
+        os.kill(os.getpid(), signal.SIGINT)
+        await asyncio.wait_for(task, 20)
+    [welcome] = api.sent_to(8001)
+    assert welcome.params["reply_markup"]["inline_keyboard"][0][0]["text"] == "English"
+    if mode == "webhook":
+        assert [status for _id, status in api.webhook_deliveries] == [200]
+        assert not api.calls_to("getUpdates")
+
+
+async def wait_for_health(url: str, server: asyncio.Task) -> None:
+    import httpx
+
+    async with httpx.AsyncClient() as client:
+        for _ in range(200):
+            if server.done():
+                server.result()
+            with contextlib.suppress(httpx.TransportError):
+                if (await client.get(url)).status_code == 200:
+                    return
+            await asyncio.sleep(0.05)
+    raise TimeoutError(url)
