@@ -109,14 +109,14 @@ class TelegramTransport:
         attachments: AttachmentStore,
         *,
         poll_timeout: int = 30,
-        concurrency: int = 1,
+        concurrency: int | None = None,
     ) -> None:
         if not settings.telegram_bot_token:
             raise ValueError("TelegramTransport needs TELEGRAM_BOT_TOKEN")
         self.settings = settings
         self.attachments = attachments
         self.poll_timeout = poll_timeout
-        self.concurrency = max(1, concurrency)  # chats handled at once; 1 suits SQLite
+        self.concurrency = max(1, concurrency or _default_concurrency(settings))
         self.application = self._build_application(settings)
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
@@ -408,6 +408,11 @@ class TelegramTransport:
         scope = BotCommandScopeChat(int(chat_id))
         for language in (*languages, None):
             await self.bot.delete_my_commands(scope=scope, language_code=language)
+
+
+def _default_concurrency(settings: Settings) -> int:
+    """Chats a polling batch handles at once: SQLite has one writer, PostgreSQL many."""
+    return 8 if settings.database_url.startswith("postgresql") else 1
 
 
 def _default_name(kind: str) -> str:

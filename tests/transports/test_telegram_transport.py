@@ -475,3 +475,27 @@ async def test_polling_outlasts_telegram_outages(
     async with polling(transport, echo):
         await api.wait_for(lambda: api.sent_to(514), timeout=10)
     assert len(api.calls_to("getMe", ok=False)) == len(api.calls_to("getUpdates", ok=False)) == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "outcome"),
+    [
+        ("RetryAfter", RateLimited),
+        ("Forbidden", Unreachable),
+        ("BadRequest", PermanentFailure),
+        ("ChatMigrated", PermanentFailure),
+        ("TimedOut", TransientFailure),
+        ("NetworkError", TransientFailure),
+    ],
+)
+def test_delivery_error_mapping(error: str, outcome: type[Exception]) -> None:
+    """Each PTB error becomes the outbox outcome the sender acts on."""
+    import telegram.error as tg
+
+    from bot.transports.telegram import delivery_error
+
+    arguments = {"RetryAfter": (3,), "ChatMigrated": (-100,), "TimedOut": ()}.get(error, ("x",))
+    mapped = delivery_error(getattr(tg, error)(*arguments))
+    assert type(mapped) is outcome
+    if isinstance(mapped, RateLimited):
+        assert mapped.retry_after == 3
