@@ -499,3 +499,35 @@ def test_delivery_error_mapping(error: str, outcome: type[Exception]) -> None:
     assert type(mapped) is outcome
     if isinstance(mapped, RateLimited):
         assert mapped.retry_after == 3
+
+
+async def test_parallel_chats_keep_each_chats_order(api: FakeTelegram, tmp_path: Path) -> None:
+    """With concurrency, chats overlap but each chat's updates are handled in arrival order."""
+    transport = TelegramTransport(
+        telegram_settings(api), AttachmentStore(tmp_path), poll_timeout=1, concurrency=3
+    )
+    seen: list[tuple[str, str]] = []
+    running, most = 0, 0
+
+    async def slow(inbound: Inbound) -> list[Reply]:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.05)
+        seen.append((inbound.chat_id, inbound.text))
+        running -= 1
+        return [Reply(text="ok")]
+
+    for n in range(4):
+        for chat in (901, 902, 903):
+            api.push_update(fake.text_update(chat, f"m{n}"))
+    task = asyncio.create_task(transport.run(slow))
+    try:
+        await api.wait_for(lambda: len(seen) == 12)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert most == 3
+    for chat in ("901", "902", "903"):
+        assert [text for c, text in seen if c == chat] == ["m0", "m1", "m2", "m3"]
