@@ -76,6 +76,7 @@ async def export_command(
     request = ExportRequest(format, filters, anonymize, report_language)
     database = Database(settings.database_url)
     try:
+        await database.upgrade()  # as every start does: a fresh file exports an empty file
         total = await _write(database, settings, request, out)
     except PackError as error:
         fail(f"{error.source}: {'; '.join(error.problems[:3])}")

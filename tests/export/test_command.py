@@ -31,15 +31,21 @@ async def _seed_file(path: Path) -> Seed:
 
 
 @pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A seeded SQLite file and this suite's pack, named in the environment as operators do."""
-    asyncio.run(_seed_file(tmp_path / "consultbot.db"))
+def pack_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This suite's pack as a YAML file, named in the environment as operators do."""
     pack_path = tmp_path / "pack.yaml"
     pack_path.write_text(yaml.safe_dump(PACK, allow_unicode=True), encoding="utf-8")
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'consultbot.db'}")
     monkeypatch.setenv("CONSULTATION_PACK", str(pack_path))
     monkeypatch.chdir(tmp_path)  # no stray .env from the working tree
     return tmp_path
+
+
+@pytest.fixture
+def cli_env(pack_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A seeded SQLite file in DATABASE_URL, beside the pack."""
+    asyncio.run(_seed_file(pack_env / "consultbot.db"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{pack_env / 'consultbot.db'}")
+    return pack_env
 
 
 def test_cli_writes_each_format(cli_env: Path) -> None:
@@ -106,3 +112,16 @@ async def test_progress_hears_of_every_answer(db: Database, pack: Pack, seeded: 
     source = make_source(db, pack, request, told.append)
     await write_export(source, "csv", io.BytesIO())
     assert sum(told) == await source.count_answers() == 16
+
+
+def test_cli_exports_from_a_fresh_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a database file that does not exist yet, the export migrates it and writes a header."""
+    pack_path = tmp_path / "pack.yaml"
+    pack_path.write_text(yaml.safe_dump(PACK, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+    monkeypatch.setenv("CONSULTATION_PACK", str(pack_path))
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "empty.csv"
+    result = CliRunner().invoke(app, ["export", "-f", "csv", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(out.read_text("utf-8-sig").splitlines()) == 1
