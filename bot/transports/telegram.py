@@ -86,9 +86,7 @@ def delivery_error(error: TelegramError) -> Exception:
         return PermanentFailure(str(error))
     if isinstance(error, ChatMigrated | InvalidToken | Conflict):
         return PermanentFailure(str(error))
-    if isinstance(error, NetworkError):  # timeouts, dropped connections and every 5xx
-        return TransientFailure(str(error))
-    return TransientFailure(str(error))
+    return TransientFailure(str(error))  # NetworkError: timeouts, dropped connections, 5xx
 
 
 class TelegramTransport:
