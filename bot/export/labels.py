@@ -6,33 +6,13 @@ other one is described by its category and where it works, as the pack words it.
 
 from __future__ import annotations
 
-import gettext
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
-import pycountry
-
+from bot.countries import country_name
 from bot.i18n import Translator
 from bot.pack import Pack, Question
-
-
-@lru_cache(maxsize=8)
-def _country_catalog(language: str) -> gettext.NullTranslations:
-    return gettext.translation(
-        "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
-    )
-
-
-def country_name(code: str | None, language: str) -> str:
-    """The short name of an ISO alpha-2 code in `language` (Bolivia, not its formal name)."""
-    if not code:
-        return ""
-    country = pycountry.countries.get(alpha_2=code)
-    if country is None:
-        return code
-    name = getattr(country, "common_name", None) or country.name
-    return _country_catalog(language).gettext(name)
 
 
 @dataclass(frozen=True)

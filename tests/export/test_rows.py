@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.export.labels import Labels, country_name
+from bot.export.labels import Labels
 from bot.export.rows import answer_text, neutralise
 from bot.i18n import translator
 from bot.pack import Pack
@@ -79,8 +79,8 @@ def test_named_needs_attribution_and_no_anonymizing(pack: Pack) -> None:
     assert labels.named(_stakeholder(attribution_consent=False), anonymize=False) is None
 
 
-def test_country_names_are_localized_short_names() -> None:
-    """Country names come from pycountry in the report language, in their common form."""
-    assert country_name("MX", "es") == "México"
-    assert country_name("BO", "en") == "Bolivia"
-    assert country_name("ZZ", "en") == "ZZ"
+def test_country_names_follow_the_export_language(pack: Pack) -> None:
+    """Country names are localized in the export language, in their common form."""
+    assert Labels(pack, translator("es")).country("MX") == "México"
+    assert Labels(pack, translator("en")).country("BO") == "Bolivia"
+    assert Labels(pack, translator("en")).country(None) == "Not given"
