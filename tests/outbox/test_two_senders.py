@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import Counter
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -12,30 +13,48 @@ from bot.outbox import OutboxSender, SenderPolicy
 from storage import outbox
 from storage.broadcasts import Audience, create_broadcast
 from storage.db import Database
+from tests.conftest import (
+    NO_POSTGRES,
+    POSTGRES_URL,
+    create_postgres_database,
+    drop_postgres_database,
+)
 from tests.outbox.helpers import START, RecordingTransport, add_stakeholders, stakeholder_row
 
 RECIPIENTS = 2000
 
 
-async def relax_commit_durability(database: Database) -> None:
-    """Skip the WAL fsync per commit on this throwaway database: the test is about claims.
+@pytest.fixture
+async def own_postgres() -> AsyncIterator[Database]:
+    """A database of this test's own, without a WAL fsync per commit: the test is about claims.
 
-    Each delivery is recorded in its own commit; a server-wide fsync per commit made this test
-    take half a minute on a busy machine without telling anything more about concurrency.
+    Each delivery is recorded in its own commit; an fsync per commit made this test take half a
+    minute on a busy machine without telling anything more about concurrency. Its own database
+    keeps the setting away from the suite's shared one.
     """
-    name = database.url.rsplit("/", 1)[1]
-    async with database.engine.connect() as connection:
-        await connection.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
-    await database.engine.dispose()  # new connections take the setting
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    url, name = await create_postgres_database()
+    database = Database(url)
+    try:
+        async with database.engine.connect() as connection:
+            await connection.exec_driver_sql(
+                f'ALTER DATABASE "{name}" SET synchronous_commit = off'
+            )
+        await database.engine.dispose()  # new connections take the setting
+        await database.upgrade()
+        yield database
+    finally:
+        await database.dispose()
+        await drop_postgres_database(name)
 
 
 @pytest.mark.postgres
 @pytest.mark.slow
-async def test_two_senders_deliver_2000_once_each(postgres_db: Database) -> None:
+async def test_two_senders_deliver_2000_once_each(own_postgres: Database) -> None:
     """Two senders with their own connection pools: every recipient once, none missing."""
-    await relax_commit_durability(postgres_db)
-    await add_stakeholders(postgres_db, (stakeholder_row(n) for n in range(RECIPIENTS)))
-    async with postgres_db.transaction() as session:
+    await add_stakeholders(own_postgres, (stakeholder_row(n) for n in range(RECIPIENTS)))
+    async with own_postgres.transaction() as session:
         queued = await create_broadcast(
             session,
             texts={"es": "hola"},
@@ -45,19 +64,19 @@ async def test_two_senders_deliver_2000_once_each(postgres_db: Database) -> None
             created_by="console:ana",
             now=START,
         )
-    second_db = Database(postgres_db.url)
+    second_db = Database(own_postgres.url)
     transports = [RecordingTransport(), RecordingTransport()]
     policy = SenderPolicy(rate_per_second=1000, batch_size=25, lease=dt.timedelta(minutes=5))
     senders = [
         OutboxSender(database, {"console": transport}, policy)  # type: ignore[dict-item]
-        for database, transport in zip((postgres_db, second_db), transports, strict=True)
+        for database, transport in zip((own_postgres, second_db), transports, strict=True)
     ]
     try:
         reports = await asyncio.gather(*(sender.drain() for sender in senders))
     finally:
         await second_db.dispose()
     delivered = Counter(s.address.chat_id for t in transports for s in t.sent)
-    async with postgres_db.transaction() as session:
+    async with own_postgres.transaction() as session:
         counts = await outbox.counts_by_broadcast(session)
     assert queued.recipients == RECIPIENTS
     assert set(delivered) == {f"chat{n}" for n in range(RECIPIENTS)}
