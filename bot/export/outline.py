@@ -47,7 +47,7 @@ def _counts(rows: list[tuple[str, int]]) -> tuple[tuple[str, str], ...]:
     return tuple((label, str(count)) for label, count in rows)
 
 
-def _preamble(source: ExportSource, data: ReportData) -> list[Block]:
+def _preamble(source: ExportSource) -> list[Block]:
     labels, t = source.labels, source.labels.t
     blocks: list[Block] = [
         Heading(t._("Draft summary report"), 0),
@@ -186,7 +186,7 @@ def _recommendations(labels: Labels, data: ReportData) -> list[Block]:
 def outline(source: ExportSource, data: ReportData) -> list[Block]:
     """The whole report, top to bottom."""
     labels = source.labels
-    blocks = _preamble(source, data) + _participation(labels, data)
+    blocks = _preamble(source) + _participation(labels, data)
     for digest in data.thematic:
         blocks += _session(labels, digest)
     blocks += _objectives(labels, data) + _pledges(labels, data)

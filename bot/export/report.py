@@ -99,9 +99,11 @@ async def collect(source: ExportSource) -> ReportData:
     cited: Counter[int] = Counter()
     count = 0
     async for record in source.answers():
+        if record.skipped or not isinstance(record.value, dict):
+            continue
         count += 1
         digest = questions.get((record.session, record.question))
-        if digest is not None and not record.skipped and isinstance(record.value, dict):
+        if digest is not None:
             _add(digest, record, cited)
     pledges = [pledge async for pledge in source.pledges()]
     for pledge in pledges:

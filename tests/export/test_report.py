@@ -93,6 +93,8 @@ async def test_docx_participation_chart_and_tables(db: Database, pack: Pack, see
     ]
     assert ["Academia", "1"] in _table_after(document, "Participation by category")
     assert ["Haiti", "1"] in _table_after(document, "Participation by country")
+    summary = dict(map(tuple, _table_after(document, "Participation")[1:]))
+    assert summary == {"Stakeholders": "4", "Answers": "15", "Pledges": "2"}  # one was skipped
 
 
 async def test_docx_objectives_and_pledges(db: Database, pack: Pack, seeded: Seed) -> None:
