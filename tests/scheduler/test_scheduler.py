@@ -242,3 +242,22 @@ async def test_pack_source_is_read_each_tick(db: Database) -> None:
     await scheduler.tick()
     packs.append(make_pack(roadmap(start="2026-05-12T10:00:00")))
     assert (await scheduler.tick()).changes == 2
+
+
+async def test_reminder_reaches_the_console(db: Database) -> None:
+    """Scheduler and sender together: the due reminder is printed once on the console."""
+    import io
+
+    from bot.outbox import OutboxSender
+    from bot.transports.console import ConsoleTransport
+
+    await subscribers(db)
+    clock = FakeClock(FORUM_START - dt.timedelta(hours=1))
+    screen = io.StringIO()
+    sender = OutboxSender(db, {"console": ConsoleTransport("chat1", stdout=screen)}, clock=clock)
+    for _ in range(3):
+        await ReminderScheduler(db, make_pack(roadmap()), clock).tick()
+        await sender.drain()
+        clock.advance(60)
+    printed = screen.getvalue()
+    assert printed.count("Foro") == 1 and printed.count("Forum") == 1
