@@ -39,14 +39,24 @@ ROLE_COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def admin_chats(settings: Settings) -> dict[str, set[str]]:
-    """Telegram organizers and rapporteurs as chat id -> roles (private chat id = user id)."""
+def admin_chats(
+    settings: Settings, granted: Iterable[tuple[str, str, str]] = ()
+) -> dict[str, set[str]]:
+    """Telegram organizers and rapporteurs as chat id -> roles (private chat id = user id).
+
+    `granted` adds roles stored by `consultbot roles grant`, as (platform, user_id, role),
+    e.g. `[(r.platform, r.user_id, r.role) for r in await storage.roles.all_roles(session)]`.
+    """
+    members = [
+        *(("organizer", member) for member in settings.organizers),
+        *(("rapporteur", member) for member in settings.rapporteurs),
+        *((role, f"{platform}:{user_id}") for platform, user_id, role in granted),
+    ]
     chats: dict[str, set[str]] = {}
-    for role, members in (("organizer", settings.organizers), ("rapporteur", settings.rapporteurs)):
-        for member in members:
-            platform, _, user_id = member.partition(":")
-            if platform == PLATFORM:
-                chats.setdefault(user_id, set()).add(role)
+    for role, member in members:
+        platform, _, user_id = member.partition(":")
+        if platform == PLATFORM:
+            chats.setdefault(user_id, set()).add(role)
     return chats
 
 

@@ -416,6 +416,11 @@ async def test_publish_commands(api: FakeTelegram, tmp_path: Path) -> None:
     transport = TelegramTransport(settings, AttachmentStore(tmp_path))
     chats = admin_chats(settings)
     assert chats == {"900": {"organizer"}, "901": {"rapporteur"}}
+    stored = [("telegram", "901", "organizer"), ("slack", "U2", "rapporteur")]
+    assert admin_chats(settings, stored) == {
+        "900": {"organizer"},
+        "901": {"rapporteur", "organizer"},
+    }
     await transport.publish_commands(chats)
     await transport.close()
     calls = api.calls_to("setMyCommands")
