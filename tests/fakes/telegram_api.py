@@ -6,6 +6,7 @@ Start it with `with FakeTelegram() as api:` (or `start()`/`stop()`); point the b
 every call, and fails on demand with Telegram's own error bodies
 (../shared/reference/telegram/errors/, copied below). Tests push updates with `push_update`;
 they are long-polled by getUpdates or, once a webhook is set, POSTed to it as Telegram does.
+A call is recorded in `calls` when it is answered, so a long poll shows up when it returns.
 """
 
 from __future__ import annotations
