@@ -8,7 +8,7 @@ duplicates; it also bounds throughput to 1 / (platform latency) per sender.
 
 Limits (Telegram, 2026-11): about 30 messages/s overall and 1 message/s per chat. The global rate
 (`BROADCAST_RATE_PER_SECOND`) and the per-chat spacing are enforced per sender process: with
-several replicas, divide the rate among them.
+several replicas, divide the rate among them. A 429 pauses only the platform that sent it.
 """
 
 from __future__ import annotations
@@ -72,10 +72,6 @@ class RateLimiter:
             await self.clock.sleep(slot - now)
         self._next = slot + self.interval
 
-    def pause_until(self, moment: float) -> None:
-        """Hold every send until `moment` (monotonic), as a 429 asks."""
-        self._next = max(self._next, moment)
-
 
 @dataclass(frozen=True)
 class SenderPolicy:
@@ -128,6 +124,7 @@ class OutboxSender:
         self.owner = owner or f"sender-{uuid.uuid4().hex[:12]}"
         self.limiter = RateLimiter(self.policy.rate_per_second, self.clock)
         self._chat_ready: dict[tuple[str, str], float] = {}
+        self._paused: dict[str, float] = {}  # platform -> monotonic time its 429 pause ends
 
     async def run(self) -> None:
         """Deliver until cancelled, resting while nothing is due."""
@@ -143,7 +140,10 @@ class OutboxSender:
             await self.clock.sleep(wait)
 
     async def drain(self) -> DrainReport:
-        """Send until nothing is due within a per-chat interval; backoff retries stay queued."""
+        """Send until nothing is due within a per-chat interval and no 429 pause is running.
+
+        Retries waiting out their backoff stay queued for the next drain.
+        """
         report = DrainReport()
         while True:
             batch = await self._claim()
@@ -155,18 +155,27 @@ class OutboxSender:
                 return report
             await self.clock.sleep(wait)
 
+    def _platforms(self) -> list[str]:
+        """The platforms this sender serves that are not waiting out a 429."""
+        now = self.clock.monotonic()
+        return [p for p in self.transports if self._paused.get(p, float("-inf")) <= now]
+
     async def _wait_for_next(self) -> float | None:
-        """Seconds until the next message is due, if that is soon enough to wait for in a drain."""
+        """Seconds to wait for the next due message or the end of a 429 pause; None: done."""
+        now = self.clock.monotonic()
+        pauses = [until - now for until in self._paused.values() if until > now]
         async with self.database.transaction() as session:
-            due = await outbox.next_due(session, list(self.transports))
-        if due is None:
-            return None
-        wait = (due - self.clock.now()).total_seconds()
-        return max(wait, 0.0) if wait <= self.policy.per_chat_interval else None
+            due = await outbox.next_due(session, self._platforms())
+        waits = [*pauses]
+        if due is not None:
+            wait = (due - self.clock.now()).total_seconds()
+            if wait <= self.policy.per_chat_interval:
+                waits.append(max(wait, 0.0))
+        return min(waits) if waits else None
 
     async def _idle_wait(self) -> float:
         async with self.database.transaction() as session:
-            due = await outbox.next_due(session, list(self.transports))
+            due = await outbox.next_due(session, self._platforms())
         if due is None:
             return self.policy.idle_poll
         wait = (due - self.clock.now()).total_seconds()
@@ -180,7 +189,7 @@ class OutboxSender:
                 self.clock.now(),
                 self.policy.lease,
                 self._batch_size(),
-                list(self.transports),
+                self._platforms(),
             )
 
     def _batch_size(self) -> int:
@@ -191,17 +200,24 @@ class OutboxSender:
     async def _send_batch(self, batch: list[outbox.Claimed], report: DrainReport) -> None:
         async with self.database.transaction() as session:
             unreachable = await outbox.unreachable_among(session, {m.stakeholder_id for m in batch})
-        for index, message in enumerate(batch):
-            if message.stakeholder_id in unreachable:
+        held: list[outbox.Claimed] = []  # their platform asked to wait (429) meanwhile
+        for message in batch:
+            if self._paused_for(message.platform) > 0:
+                held.append(message)
+            elif message.stakeholder_id in unreachable:
                 await self._record(outbox.skip_unreachable, message.id, self.owner)
                 report.unreachable += 1
             elif (wait := self._chat_wait(message)) > 0:
                 await self._release([message], wait)
                 report.deferred += 1
-            elif (pause := await self._deliver(message, report, unreachable)) is not None:
-                await self._release(batch[index + 1 :], pause)
-                await self.clock.sleep(pause)
-                return
+            else:
+                await self._deliver(message, report, unreachable)
+        for platform in {message.platform for message in held}:
+            same = [message for message in held if message.platform == platform]
+            await self._release(same, self._paused_for(platform))
+
+    def _paused_for(self, platform: str) -> float:
+        return max(self._paused.get(platform, float("-inf")) - self.clock.monotonic(), 0.0)
 
     def _remember_chat(self, chat: tuple[str, str]) -> None:
         """Note when this chat may be sent to again; forget chats whose wait is long over."""
@@ -217,8 +233,8 @@ class OutboxSender:
 
     async def _deliver(
         self, message: outbox.Claimed, report: DrainReport, unreachable: set[int]
-    ) -> float | None:
-        """Send one message and record the outcome; a float is a 429 pause for the whole batch."""
+    ) -> None:
+        """Send one message and record the outcome."""
         await self.limiter.acquire()
         address = Address(message.platform, message.chat_id)
         chat = (message.platform, message.chat_id)
@@ -226,7 +242,7 @@ class OutboxSender:
         try:
             await self.transports[message.platform].send(address, Reply(text=message.text))
         except RateLimited as error:
-            return await self._rate_limited(message, error)
+            await self._rate_limited(message, error)
         except Unreachable:
             await self._record(
                 outbox.mark_unreachable,
@@ -248,15 +264,13 @@ class OutboxSender:
         else:
             await self._record(outbox.mark_sent, message.id, self.owner, self.clock.now())
             report.sent += 1
-        return None
 
-    async def _rate_limited(self, message: outbox.Claimed, error: RateLimited) -> float:
-        """Pause every send for retry_after and put this message back untried."""
+    async def _rate_limited(self, message: outbox.Claimed, error: RateLimited) -> None:
+        """Hold every send to this platform for retry_after; the message goes back untried."""
         pause = max(float(error.retry_after), 0.0)
         log.warning("outbox: platform %s asks to wait %.1fs", message.platform, pause)
-        self.limiter.pause_until(self.clock.monotonic() + pause)
+        self._paused[message.platform] = self.clock.monotonic() + pause
         await self._release([message], pause)
-        return pause
 
     async def _retry_or_give_up(
         self, message: outbox.Claimed, error: str, report: DrainReport

@@ -211,3 +211,21 @@ async def test_stakeholder_flagged_elsewhere_is_skipped(db: Database) -> None:
     report = await sender(db, clock, transport).drain()
     assert transport.calls == ["chat2"] and report.unreachable == 1
     assert await statuses(db) == {"m:0": "unreachable", "m:1": "sent"}
+
+
+async def test_429_pauses_only_its_platform(db: Database) -> None:
+    """A Slack 429 holds Slack messages for retry_after while console messages keep going."""
+    clock = FakeClock()
+    console = RecordingTransport(clock)
+    slack = RecordingTransport(clock, platform="slack", errors={"chat1": [RateLimited(30)]})
+    ids = await add_stakeholders(db, [stakeholder_row(n) for n in range(1, 5)])
+    messages = [
+        outbox.NewMessage(f"k{n}", "broadcast", ids[n - 1], platform, f"chat{n}", f"to {n}")
+        for n, platform in ((1, "slack"), (2, "slack"), (3, "console"), (4, "console"))
+    ]
+    async with db.transaction() as session:
+        await outbox.enqueue(session, messages, clock.now())
+    transports = {"console": console, "slack": slack}
+    report = await OutboxSender(db, transports, SenderPolicy(), clock).drain()  # type: ignore[arg-type]
+    assert report.sent == 4 and max(s.at for s in console.sent) < 1
+    assert min(s.at for s in slack.sent) >= 30
