@@ -71,8 +71,14 @@ async def serve(settings: Settings) -> None:
         await setup
     tasks += _background(settings, runtime, transports)
     tasks.append(_web_server(settings, routes))  # always: /healthz for the orchestrator
-    await _run_until_signal([asyncio.ensure_future(task) for task in tasks])
-    await runtime.database.dispose()
+    try:
+        await _run_until_signal([asyncio.ensure_future(task) for task in tasks])
+    finally:
+        for transport in transports.values():
+            close = getattr(transport, "close", None)
+            if close is not None:
+                await close()
+        await runtime.database.dispose()
 
 
 async def _start_or_exit(settings: Settings) -> Runtime:
@@ -95,6 +101,7 @@ def _transports(settings: Settings, runtime: Runtime) -> tuple[dict[str, Any], l
 
         telegram = TelegramTransport(settings, attachments)
         transports["telegram"] = telegram
+        setups.append(_telegram_menus(telegram, settings, runtime.database))
         if settings.telegram_webhook_url:
             routes += telegram.webhook_routes(dispatch)
             setups.append(telegram.set_webhook())
@@ -110,6 +117,21 @@ def _transports(settings: Settings, runtime: Runtime) -> tuple[dict[str, Any], l
         else:
             routes += slack.http_routes(dispatch)
     return transports, tasks, routes, setups
+
+
+async def _telegram_menus(telegram: Any, settings: Settings, database: Database) -> None:
+    """Publish the command menus: everyone's per language, the admin ones in admins' chats."""
+    from telegram.error import TelegramError
+
+    from bot.transports.telegram import admin_chats
+    from storage.roles import all_roles
+
+    async with database.transaction() as session:
+        granted = [(role.platform, role.user_id, role.role) for role in await all_roles(session)]
+    try:
+        await telegram.publish_commands(admin_chats(settings, granted))
+    except TelegramError as error:  # menus are a convenience: never stop the bot for them
+        log.warning("setMyCommands failed: %s", error)
 
 
 def _background(settings: Settings, runtime: Runtime, transports: dict[str, Any]) -> list:

@@ -15,6 +15,7 @@ import random
 import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -114,9 +115,7 @@ class Engine:
                     stakeholder.unreachable_since = self.clock() if blocked else None
                 return []
             if inbound.kind == InboundKind.GROUP:
-                # Nothing is stored: a group's chat id must not replace the private one.
-                known = await find_stakeholder(session, inbound.platform, inbound.user_id)
-                return [self._private_only(known.language if known else None)]
+                return await self._group(session, inbound)
             stakeholder = await get_or_create_stakeholder(
                 session, inbound.platform, inbound.user_id, inbound.chat_id
             )
@@ -148,6 +147,19 @@ class Engine:
         for work in ctx.after_commit:
             replies += await work()
         return replies
+
+    async def _group(self, session: Any, inbound: Inbound) -> list[Reply]:
+        """Say once per group that the bot works in private chats; store nothing about anyone.
+
+        A group's chat id must never replace a stakeholder's private one, and a channel must
+        not get the notice on every post: a once-per-chat mark rides on processed updates.
+        """
+        if not await mark_processed(session, inbound.platform, f"group-notice:{inbound.chat_id}"):
+            return []
+        known = await find_stakeholder(session, inbound.platform, inbound.user_id)
+        hint = (inbound.locale_hint or "")[:2]
+        language = known.language if known and known.language else hint
+        return [self._private_only(language if language in self.pack.languages else None)]
 
     def _private_only(self, language: str | None) -> Reply:
         t = translator(language or self.pack.default_language)

@@ -56,7 +56,11 @@ class Context:
 
     @property
     def language(self) -> str:
-        return self.stakeholder.language or self.pack.default_language
+        """The chosen language; before a choice, the platform's if the pack has it."""
+        if self.stakeholder.language:
+            return self.stakeholder.language
+        hint = (self.inbound.locale_hint or "").split("-")[0].lower()
+        return hint if hint in self.pack.languages else self.pack.default_language
 
     @property
     def t(self) -> Translator:

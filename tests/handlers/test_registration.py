@@ -216,10 +216,21 @@ async def test_commands_before_registration_lead_to_it(engine: Engine) -> None:
 
 
 async def test_group_messages_get_one_private_only_reply(engine: Engine) -> None:
-    """A message in a group is answered once, pointing to a private chat."""
-    dialog = Dialog(engine)
+    """A group is told once that the bot works in private chats; nobody is stored."""
+    dialog = Dialog(engine, locale="en")
     await dialog.send_kind(InboundKind.GROUP, text="hello")
-    assert dialog.keys == ["group.private_only"]
+    assert dialog.keys == ["group.private_only"] and "private" in dialog.text
+    await dialog.send_kind(InboundKind.GROUP, text="hello again")
+    assert dialog.replies == []
+    async with engine.database.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(Stakeholder)) == 0
+
+
+async def test_before_choosing_the_platform_language_is_used(engine: Engine) -> None:
+    """An unregistered person whose platform says English is answered in English."""
+    dialog = Dialog(engine, locale="en")
+    await dialog.command("/frobnicate")
+    assert dialog.keys == ["error.unknown_command"] and "I don't know" in dialog.text
 
 
 async def test_start_mid_session_resumes_the_question(engine: Engine) -> None:
