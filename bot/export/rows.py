@@ -202,6 +202,16 @@ def _who(row: Any, labels: Labels, anonymize: bool) -> dict[str, Any]:
     }
 
 
+def _profile(row: Any, anonymize: bool) -> dict[str, Any]:
+    """The stakeholder's own fields that answers and the stakeholder list both carry."""
+    return {
+        "category": row.category,
+        "country": row.country,
+        "email": None if anonymize else row.email,
+        "attribution_consent": row.attribution_consent is True,
+    }
+
+
 def answer_record(row: Any, labels: Labels, anonymize: bool) -> AnswerRecord:
     question = labels.question(row.session_key, row.question_key)
     return AnswerRecord(
@@ -216,23 +226,17 @@ def answer_record(row: Any, labels: Labels, anonymize: bool) -> AnswerRecord:
         answer=answer_text(row.value, question, labels),
         skipped=is_skipped(row.value),
         answer_language=row.language,
-        category=row.category,
-        country=row.country,
-        email=None if anonymize else row.email,
-        attribution_consent=row.attribution_consent is True,
         value=row.value,
+        **_profile(row, anonymize),
         **_who(row, labels, anonymize),
     )
 
 
 def stakeholder_record(row: Any, labels: Labels, anonymize: bool) -> StakeholderRecord:
     return StakeholderRecord(
-        category=row.category,
-        country=row.country,
         language=row.stakeholder_language,
-        email=None if anonymize else row.email,
-        attribution_consent=row.attribution_consent is True,
         consented_at=row.consented_at,
+        **_profile(row, anonymize),
         **_who(row, labels, anonymize),
     )
 
