@@ -101,7 +101,7 @@ def _transports(settings: Settings, runtime: Runtime) -> tuple[dict[str, Any], l
 
         telegram = TelegramTransport(settings, attachments)
         transports["telegram"] = telegram
-        setups.append(_telegram_menus(telegram, settings, runtime.database))
+        setups.append(_telegram_menus(telegram, settings, runtime))
         if settings.telegram_webhook_url:
             routes += telegram.webhook_routes(dispatch)
             setups.append(telegram.set_webhook())
@@ -119,17 +119,22 @@ def _transports(settings: Settings, runtime: Runtime) -> tuple[dict[str, Any], l
     return transports, tasks, routes, setups
 
 
-async def _telegram_menus(telegram: Any, settings: Settings, database: Database) -> None:
+async def _telegram_menus(telegram: Any, settings: Settings, runtime: Runtime) -> None:
     """Publish the command menus: everyone's per language, the admin ones in admins' chats."""
     from telegram.error import TelegramError
 
     from bot.transports.telegram import admin_chats
     from storage.roles import all_roles
 
-    async with database.transaction() as session:
+    async with runtime.database.transaction() as session:
         granted = [(role.platform, role.user_id, role.role) for role in await all_roles(session)]
+    pack = runtime.pack  # the pack's default language first: its menu serves other clients
+    languages = [
+        pack.default_language,
+        *(lang for lang in pack.languages if lang != pack.default_language),
+    ]
     try:
-        await telegram.publish_commands(admin_chats(settings, granted))
+        await telegram.publish_commands(admin_chats(settings, granted), languages=languages)
     except TelegramError as error:  # menus are a convenience: never stop the bot for them
         log.warning("setMyCommands failed: %s", error)
 

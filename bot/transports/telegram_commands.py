@@ -10,7 +10,7 @@ from bot.i18n import N_, translator
 from bot.settings import Settings
 
 PLATFORM = "telegram"
-COMMAND_LANGUAGES = ("es", N_("en"))
+COMMAND_LANGUAGES = ("es", "en")  # the default; `consultbot run` passes the pack's languages
 
 # (command, English description); descriptions are msgids translated per language.
 EVERYONE_COMMANDS: tuple[tuple[str, str], ...] = (
