@@ -31,10 +31,6 @@ def language_label(language: str) -> str:
     return Locale.parse(language).get_display_name(language).capitalize()
 
 
-def yes_no(ctx: Context, yes: str, no: str) -> list:
-    return [ctx.choice(yes, "yes"), ctx.choice(no, "no")]
-
-
 class Field:
     name = ""
     label = ""
@@ -285,58 +281,56 @@ class EmailField(Field):
         return ctx.stakeholder.email or "—"
 
 
-class AttributionField(Field):
+class YesNoField(Field):
+    """A boolean of the profile asked with two buttons whose labels say what each means."""
+
+    attribute = ""
+    yes = no = shown_yes = shown_no = ""
+
+    def question(self, ctx: Context) -> str:
+        raise NotImplementedError
+
+    def _pairs(self, ctx: Context) -> list[tuple[str, str]]:
+        return [("yes", ctx.t._(self.yes)), ("no", ctx.t._(self.no))]
+
+    async def prompt(self, ctx: Context) -> None:
+        choices = [ctx.choice(label, value) for value, label in self._pairs(ctx)]
+        ctx.say(self.question(ctx), choices, key=f"ask.{self.name}")
+
+    async def accept(self, ctx: Context) -> Outcome:
+        chosen = ctx.pick(self._pairs(ctx))
+        if chosen is None:
+            expected(ctx, ctx.t._("Please tap one of the buttons."))
+            return Outcome.ERROR
+        setattr(ctx.stakeholder, self.attribute, chosen == "yes")
+        return Outcome.DONE
+
+    def show(self, ctx: Context) -> str:
+        return ctx.t._(
+            self.shown_yes if getattr(ctx.stakeholder, self.attribute) else self.shown_no
+        )
+
+
+class AttributionField(YesNoField):
     name = "attribution"
     label = N_("Name us in the report")
+    attribute = "attribution_consent"
+    yes, no = N_("Yes, you may name us"), N_("No, keep us anonymous")
+    shown_yes, shown_no = N_("Yes"), N_("No")
 
-    async def prompt(self, ctx: Context) -> None:
-        t = ctx.t
-        ctx.say(
-            ctx.text(ctx.pack.privacy.attribution),
-            yes_no(ctx, t._("Yes, you may name us"), t._("No, keep us anonymous")),
-            key="ask.attribution",
-        )
-
-    async def accept(self, ctx: Context) -> Outcome:
-        t = ctx.t
-        chosen = ctx.pick(
-            [("yes", t._("Yes, you may name us")), ("no", t._("No, keep us anonymous"))]
-        )
-        if chosen is None:
-            expected(ctx, t._("Please tap one of the buttons."))
-            return Outcome.ERROR
-        ctx.stakeholder.attribution_consent = chosen == "yes"
-        return Outcome.DONE
-
-    def show(self, ctx: Context) -> str:
-        t = ctx.t
-        return t._("Yes") if ctx.stakeholder.attribution_consent else t._("No")
+    def question(self, ctx: Context) -> str:
+        return ctx.text(ctx.pack.privacy.attribution)
 
 
-class RemindersField(Field):
+class RemindersField(YesNoField):
     name = "reminders"
     label = N_("Reminders")
+    attribute = "reminders_opt_in"
+    yes, no = N_("Yes, remind me"), N_("No reminders")
+    shown_yes, shown_no = N_("On"), N_("Off")
 
-    async def prompt(self, ctx: Context) -> None:
-        t = ctx.t
-        ctx.say(
-            t._("Would you like reminders before the roadmap's events?"),
-            yes_no(ctx, t._("Yes, remind me"), t._("No reminders")),
-            key="ask.reminders",
-        )
-
-    async def accept(self, ctx: Context) -> Outcome:
-        t = ctx.t
-        chosen = ctx.pick([("yes", t._("Yes, remind me")), ("no", t._("No reminders"))])
-        if chosen is None:
-            expected(ctx, t._("Please tap one of the buttons."))
-            return Outcome.ERROR
-        ctx.stakeholder.reminders_opt_in = chosen == "yes"
-        return Outcome.DONE
-
-    def show(self, ctx: Context) -> str:
-        t = ctx.t
-        return t._("On") if ctx.stakeholder.reminders_opt_in else t._("Off")
+    def question(self, ctx: Context) -> str:
+        return ctx.t._("Would you like reminders before the roadmap's events?")
 
 
 LANGUAGE = LanguageField()

@@ -46,6 +46,25 @@ def _environment(tmp_path: Path) -> dict[str, str]:
     return environment
 
 
+async def _chat_process(tmp_path: Path, stderr: int) -> asyncio.subprocess.Process:
+    """`consultbot chat` for user demo in English, on a SQLite file in tmp_path."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "chat",
+        "--user",
+        "demo",
+        "--lang",
+        "en",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=stderr,
+        cwd=tmp_path,
+        env=_environment(tmp_path),
+    )
+
+
 def _answers(tmp_path: Path) -> list[tuple[str, str]]:
     with sqlite3.connect(tmp_path / "chat.db") as connection:
         return connection.execute(
@@ -57,21 +76,7 @@ def _answers(tmp_path: Path) -> list[tuple[str, str]]:
 async def test_piped_registration_and_session(tmp_path: Path) -> None:
     """A piped script registers and completes session 1 without a terminal, then exits."""
     script = "\n".join(REGISTRATION + SESSION_1) + "\n"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "chat",
-        "--user",
-        "demo",
-        "--lang",
-        "en",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        cwd=tmp_path,
-        env=_environment(tmp_path),
-    )
+    process = await _chat_process(tmp_path, stderr=asyncio.subprocess.PIPE)
     stdout, stderr = await asyncio.wait_for(process.communicate(script.encode()), 60)
     output = stdout.decode()
     assert process.returncode == 0, stderr.decode()
@@ -92,21 +97,7 @@ class _Process:
 
     @classmethod
     async def start(cls, tmp_path: Path) -> _Process:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "chat",
-            "--user",
-            "demo",
-            "--lang",
-            "en",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-            cwd=tmp_path,
-            env=_environment(tmp_path),
-        )
+        process = await _chat_process(tmp_path, stderr=asyncio.subprocess.DEVNULL)
         return cls(process)
 
     async def wait_for(self, marker: str) -> None:
