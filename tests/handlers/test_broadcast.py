@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.engine import Engine
+from bot.i18n import translator
 from bot.outbox import OutboxSender, SenderPolicy
 from bot.transports.console import ConsoleTransport
 from storage import roles
@@ -138,12 +139,24 @@ async def test_broadcasts_show_counts_after_console_delivery(engine: Engine, db:
 
 
 async def test_stats_for_a_rapporteur(engine: Engine) -> None:
-    """/stats shows registered counts and answers by session (pack names in the default)."""
-    dialog = Dialog(engine, user_id="rap")
+    """/stats shows registered counts and answers by session, in the reader's language."""
+    dialog = Dialog(engine, user_id="rap")  # no language yet: the pack's default
     await dialog.command("/stats")
+    t = translator(PACK.default_language)
+    registered = t._(
+        "Registered stakeholders: {count} (reminders on: {reminders}, unreachable: {unreachable})",
+        count=5,
+        reminders=0,
+        unreachable=0,
+    )
+    session = t._(
+        "{session}: stakeholders {people}, answers {answers}",
+        session="Sesión 1",
+        people=1,
+        answers=1,
+    )
     assert dialog.keys == ["stats"]
-    assert "Registered stakeholders: 5" in dialog.text
-    assert "Sesión 1: stakeholders 1, answers 1" in dialog.text
+    assert registered in dialog.text and session in dialog.text
 
 
 MATRIX = [
