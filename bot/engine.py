@@ -29,7 +29,7 @@ from handlers.base import Context, Flow
 from handlers.common import stale_button
 from handlers.registry import COMMANDS, OPEN_FLOWS, build_flows
 from storage.db import Database
-from storage.roles import roles_from_settings, stored_roles
+from storage.roles import ORGANIZER, RAPPORTEUR, roles_from_settings, stored_roles
 from storage.stakeholders import (
     find_stakeholder,
     get_or_create_conversation,
@@ -200,16 +200,25 @@ class Engine:
             )
             return
         if command.roles and not (command.roles & ctx.roles):
-            ctx.say(
-                t._("Sorry, /{command} is only for the consultation's organizers.", command=name),
-                key="error.forbidden",
-            )
+            ctx.say(_refusal(ctx, name, command.roles), key="error.forbidden")
             return
         if command.registered and not ctx.registered:
             ctx.say(t._("First, a short registration."), key="register.first")
             await self.flows["registration"].start(ctx)
             return
         await self.flows[command.flow].start(ctx)
+
+
+def _refusal(ctx: Context, command: str, roles: frozenset[str]) -> str:
+    t = ctx.t
+    if roles == {RAPPORTEUR}:
+        return t._("Sorry, /{command} is only for the consultation's rapporteur.", command=command)
+    if roles == {ORGANIZER}:
+        return t._("Sorry, /{command} is only for the consultation's organizers.", command=command)
+    return t._(
+        "Sorry, /{command} is only for the consultation's organizers and rapporteur.",
+        command=command,
+    )
 
 
 def _current(ctx: Context) -> bool:

@@ -25,15 +25,9 @@ from bot.pack import Pack, RoadmapEvent, parse_offset
 from bot.roadmap import event_zone, place_text, when_text
 from bot.timezones import country_zone
 from storage import outbox
-from storage.broadcasts import (
-    Audience,
-    Recipient,
-    effective_language,
-    latest_snapshot,
-    recipients,
-    record_snapshot,
-)
+from storage.broadcasts import Audience, Recipient, effective_language, recipients
 from storage.db import Database
+from storage.roadmap import latest_snapshot, record_snapshot
 
 log = logging.getLogger(__name__)
 

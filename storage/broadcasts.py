@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import outbox
-from storage.models import Answer, AuditEntry, Broadcast, RoadmapSnapshot, Stakeholder
+from storage.models import Answer, AuditEntry, Broadcast, Stakeholder
 
 
 @dataclass(frozen=True)
@@ -243,26 +243,3 @@ async def recent_broadcasts(session: AsyncSession, limit: int = 10) -> list[Broa
         )
         for row in rows
     ]
-
-
-# Roadmap snapshots: the roadmap as last announced, so a change is broadcast to subscribers once.
-
-
-async def latest_snapshot(session: AsyncSession, pack_id: str) -> RoadmapSnapshot | None:
-    return await session.scalar(
-        select(RoadmapSnapshot)
-        .where(RoadmapSnapshot.pack_id == pack_id)
-        .order_by(RoadmapSnapshot.recorded_at.desc(), RoadmapSnapshot.id.desc())
-        .limit(1)
-    )
-
-
-async def record_snapshot(
-    session: AsyncSession,
-    pack_id: str,
-    digest: str,
-    events: list[dict[str, Any]],
-    now: dt.datetime,
-) -> None:
-    session.add(RoadmapSnapshot(pack_id=pack_id, digest=digest, events=events, recorded_at=now))
-    await session.flush()
