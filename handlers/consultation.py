@@ -14,6 +14,16 @@ from handlers import pledge as pledge_steps
 from handlers.answer_text import describe, objective_label, option_label
 from handlers.base import Context, Flow, command_choice
 from handlers.common import expected, main_menu
+from handlers.question_view import (
+    BACK,
+    DONE,
+    KEEP,
+    RESTART,
+    SKIP,
+    answer_choices,
+    instruction,
+    navigation,
+)
 from storage.answers import (
     add_attachment,
     current_answers,
@@ -22,7 +32,6 @@ from storage.answers import (
     save_pledge,
 )
 
-BACK, SKIP, KEEP, DONE, RESTART = "back", "skip", "keep", "done", "restart"
 PREVIEW = 300
 
 
@@ -145,9 +154,9 @@ class ConsultationFlow(Flow):
             shown = describe(ctx, question, current)
             shown = shown if len(shown) <= PREVIEW else shown[:PREVIEW] + "…"
             lines.append(t._("Your saved answer: {answer}", answer=shown))
-        lines.append(self._instruction(ctx, question))
-        choices = self._answer_choices(ctx, session, question)
-        choices += self._navigation(ctx, question, index, current is not None)
+        lines.append(instruction(ctx, question))
+        choices = answer_choices(ctx, session, question)
+        choices += navigation(ctx, question, index, current is not None)
         columns = (
             2 if question.type in (QuestionType.OBJECTIVES, QuestionType.MULTIPLE_CHOICE) else 1
         )
@@ -159,59 +168,6 @@ class ConsultationFlow(Flow):
         answers = await current_answers(ctx.session, ctx.stakeholder.id, session.key)
         answer = answers.get((session.key, question.key))
         return answer.value if answer else None
-
-    def _instruction(self, ctx: Context, question: Question) -> str:
-        t = ctx.t
-        parts = ctx.draft.get("parts") or []
-        return {
-            QuestionType.TEXT: (
-                t._("Send more text, or tap Done.")
-                if parts
-                else t._("Write your answer. You can send several messages, then tap Done.")
-            ),
-            QuestionType.SINGLE_CHOICE: t._("Tap one answer."),
-            QuestionType.MULTIPLE_CHOICE: t._("Tap every answer that applies, then Done."),
-            QuestionType.OBJECTIVES: t._("Tap the objectives your work relates to, then Done."),
-            QuestionType.ATTACHMENT: t._("Send a document or a voice note."),
-            QuestionType.PLEDGE: t._("Tap “Make a pledge” to describe your commitment."),
-        }[question.type]
-
-    def _answer_choices(self, ctx: Context, session: Session, question: Question) -> list:
-        t = ctx.t
-        selected = set(ctx.draft.get("selected") or [])
-        mark = "✓ "
-        if question.type == QuestionType.SINGLE_CHOICE:
-            return [ctx.choice(ctx.text(o.label), f"o:{o.key}") for o in question.options]
-        if question.type == QuestionType.MULTIPLE_CHOICE:
-            choices = [
-                ctx.choice((mark if o.key in selected else "") + ctx.text(o.label), f"o:{o.key}")
-                for o in question.options
-            ]
-            return [*choices, ctx.choice(t._("Done"), DONE)]
-        if question.type == QuestionType.OBJECTIVES:
-            choices = [
-                ctx.choice((mark if str(n) in selected else "") + objective_label(ctx, n), f"n:{n}")
-                for n in session.objectives
-            ]
-            return [*choices, ctx.choice(t._("Done"), DONE)]
-        if question.type == QuestionType.TEXT and ctx.draft.get("parts"):
-            return [ctx.choice(t._("Done"), DONE), ctx.choice(t._("Start over"), RESTART)]
-        if question.type == QuestionType.PLEDGE:
-            return [ctx.choice(t._("Make a pledge"), "pledge")]
-        return []
-
-    def _navigation(self, ctx: Context, question: Question, index: int, answered: bool) -> list:
-        t = ctx.t
-        choices = []
-        if answered and not ctx.draft.get("parts"):
-            choices.append(ctx.choice(t._("Keep my answer"), KEEP))
-        if question.optional:
-            choices.append(ctx.choice(t._("Skip"), SKIP))
-        if index > 0 or ctx.draft.get("mode") == "edit":
-            choices.append(ctx.choice(t._("Back"), BACK))
-        return choices
-
-    # -- answering --------------------------------------------------------------------------
 
     async def handle(self, ctx: Context) -> None:
         if ctx.conversation.step == "sessions":
