@@ -71,10 +71,10 @@ class RemindersFlow(Flow):
         wanted = ctx.inbound.args.strip().lower()
         if wanted in ("on", "off"):
             ctx.stakeholder.reminders_opt_in = wanted == "on"
-        state = t._("on") if ctx.stakeholder.reminders_opt_in else t._("off")
-        text = t._("Reminders are {state}.", state=state)
         if ctx.stakeholder.reminders_opt_in:
+            text, key = t._("Reminders are on."), "reminders.on"
             button = command_choice(t._("Turn reminders off"), "reminders off")
         else:
+            text, key = t._("Reminders are off."), "reminders.off"
             button = command_choice(t._("Turn reminders on"), "reminders on")
-        ctx.say(text, [button, command_choice(t._("Menu"), "menu")], key=f"reminders.{state}")
+        ctx.say(text, [button, command_choice(t._("Menu"), "menu")], key=key)
