@@ -26,7 +26,12 @@ class RegistrationFlow(Flow):
         if ctx.conversation.flow == self.name:
             await self.prompt(ctx)  # /start again mid-registration: carry on where they were
             return
-        ctx.goto(self.name, "language", {})
+        if ctx.stakeholder.consented_at is not None and ctx.stakeholder.consent_version == (
+            ctx.pack.privacy.version
+        ):
+            ctx.goto(self.name, FIELD_STEPS[0], {})  # consent stands: go on with the details
+        else:
+            ctx.goto(self.name, "language", {})
         await self.prompt(ctx)
 
     async def _welcome_back(self, ctx: Context) -> None:

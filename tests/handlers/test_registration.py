@@ -240,3 +240,16 @@ async def test_start_mid_session_resumes_the_question(engine: Engine) -> None:
     await dialog.command("/consult inclusion")
     await dialog.command("/start")
     assert dialog.keys == ["resumed", "ask.question.objectives"]
+
+
+async def test_registration_stopped_after_consent_does_not_ask_consent_again(
+    engine: Engine,
+) -> None:
+    """/cancel after consenting, then /start: the questions go on without a second consent."""
+    dialog = Dialog(engine)
+    await dialog.command("/start")
+    await dialog.tap("English")
+    await dialog.tap("I agree")
+    await dialog.command("/cancel")
+    await dialog.command("/start")
+    assert dialog.keys == ["ask.organization"]
