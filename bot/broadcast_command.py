@@ -12,7 +12,7 @@ from bot.audience import BroadcastInputError, describe, parse_audience, parse_te
 from bot.pack import Pack, PackError, load_pack
 from bot.settings import Settings
 from storage.broadcasts import Audience, count_by_language, create_broadcast, text_for
-from storage.db import Database
+from storage.db import Database, migrated_database
 
 
 def preview_table(
@@ -47,12 +47,8 @@ async def broadcast_command(
     except BroadcastInputError as error:
         fail(str(error))
         return
-    database = Database(settings.database_url)
-    try:
-        await database.upgrade()  # as every start does: a fresh file works at once
+    async with migrated_database(settings.database_url) as database:
         await _preview_and_queue(database, pack, parsed_texts, parsed_audience, yes, by, console)
-    finally:
-        await database.dispose()
 
 
 async def _preview_and_queue(

@@ -148,14 +148,11 @@ def stats() -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations (also done at every start)."""
-    from storage.db import Database
+    from storage.db import migrated_database
 
     async def upgrade() -> None:
-        database = Database(settings().database_url)
-        try:
-            await database.upgrade()
-        finally:
-            await database.dispose()
+        async with migrated_database(settings().database_url):
+            pass
 
     asyncio.run(upgrade())
     typer.echo("Database is up to date.")

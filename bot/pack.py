@@ -430,7 +430,3 @@ def load_pack(name_or_path: str) -> Pack:
     except (OSError, UnicodeDecodeError) as error:
         raise PackError(str(path), [f"(file): cannot read {path}: {error}"]) from None
     return parse_pack(raw, str(path))
-
-
-def bundled_packs() -> list[str]:
-    return sorted(path.stem for path in PACKS_DIR.glob("*.yaml"))

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from bot.settings import Settings
 from storage import roles
-from storage.db import Database
+from storage.db import Database, migrated_database
 from storage.stakeholders import audit
 
 PLATFORMS = ("telegram", "slack", "console")
@@ -64,15 +64,11 @@ async def roles_command(
     except RoleInputError as error:
         fail(str(error))
         return
-    database = Database(settings.database_url)
-    try:
-        await database.upgrade()  # as every start does: a fresh file works at once
+    async with migrated_database(settings.database_url) as database:
         if parsed is None:
             console.print(await _list(database, settings))
         else:
             console.print(await _change(database, settings, action, *parsed), soft_wrap=True)
-    finally:
-        await database.dispose()
 
 
 async def _change(

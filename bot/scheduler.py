@@ -179,26 +179,13 @@ class ReminderScheduler:
 
 def _reminder(pack: Pack, item: DueReminder, recipient: Recipient) -> outbox.NewMessage:
     t, zone = reader(pack, recipient)
-    return outbox.NewMessage(
-        key=f"reminder:{pack.id}:{item.event.key}:{item.offset}:{recipient.stakeholder_id}",
-        kind="reminder",
-        stakeholder_id=recipient.stakeholder_id,
-        platform=recipient.platform,
-        chat_id=recipient.chat_id,
-        text=reminder_text(t, pack, item.event, zone),
-    )
+    key = f"reminder:{pack.id}:{item.event.key}:{item.offset}"
+    return outbox.message_to(recipient, key, "reminder", reminder_text(t, pack, item.event, zone))
 
 
 def _change(pack: Pack, key: str, change: RoadmapChange, recipient: Recipient) -> outbox.NewMessage:
     t, zone = reader(pack, recipient)
-    return outbox.NewMessage(
-        key=f"{key}:{recipient.stakeholder_id}",
-        kind="roadmap_change",
-        stakeholder_id=recipient.stakeholder_id,
-        platform=recipient.platform,
-        chat_id=recipient.chat_id,
-        text=change_text(t, pack, change, zone),
-    )
+    return outbox.message_to(recipient, key, "roadmap_change", change_text(t, pack, change, zone))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from bot.pack import Pack, PackError, load_pack
 from bot.settings import Settings
-from storage.db import Database
+from storage.db import migrated_database
 from storage.stats import Stats, collect
 
 NONE = "(not given)"
@@ -88,13 +88,11 @@ async def stats_command(settings: Settings) -> None:
         pack: Pack | None = load_pack(settings.consultation_pack)
     except PackError:
         pack = None
-    database = Database(settings.database_url)
-    try:
-        await database.upgrade()  # as every start does: a fresh file works at once
-        async with database.transaction() as session:
-            stats = await collect(session)
-    finally:
-        await database.dispose()
+    async with (
+        migrated_database(settings.database_url) as database,
+        database.transaction() as session,
+    ):
+        stats = await collect(session)
     console = Console()
     for table in stats_tables(stats, pack):
         console.print(table)

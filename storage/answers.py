@@ -21,13 +21,6 @@ async def current_answers(
     return {(answer.session_key, answer.question_key): answer for answer in rows}
 
 
-async def current_answer(
-    session: AsyncSession, stakeholder_id: int, session_key: str, question_key: str
-) -> Answer | None:
-    answers = await current_answers(session, stakeholder_id, session_key)
-    return answers.get((session_key, question_key))
-
-
 async def revision_count(
     session: AsyncSession, stakeholder_id: int, session_key: str, question_key: str
 ) -> int:

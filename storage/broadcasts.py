@@ -185,14 +185,8 @@ async def create_broadcast(
 
 
 def _message(broadcast_id: int, recipient: Recipient, text: str) -> outbox.NewMessage:
-    return outbox.NewMessage(
-        key=f"broadcast:{broadcast_id}:{recipient.stakeholder_id}",
-        kind="broadcast",
-        stakeholder_id=recipient.stakeholder_id,
-        platform=recipient.platform,
-        chat_id=recipient.chat_id,
-        text=text,
-        broadcast_id=broadcast_id,
+    return outbox.message_to(
+        recipient, f"broadcast:{broadcast_id}", "broadcast", text, broadcast_id=broadcast_id
     )
 
 

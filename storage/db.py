@@ -84,6 +84,17 @@ class Database:
         await self.engine.dispose()
 
 
+@asynccontextmanager
+async def migrated_database(url: str) -> AsyncIterator[Database]:
+    """A database brought to head for one command, closed after: a fresh file works at once."""
+    database = Database(url)
+    try:
+        await database.upgrade()
+        yield database
+    finally:
+        await database.dispose()
+
+
 def alembic_config(connection: Any = None) -> Any:
     from alembic.config import Config
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -38,6 +39,29 @@ class NewMessage:
     chat_id: str
     text: str
     broadcast_id: int | None = None
+
+
+class Addressee(Protocol):
+    """Whoever a message goes to: a stakeholder and their chat."""
+
+    stakeholder_id: int
+    platform: str
+    chat_id: str
+
+
+def message_to(
+    recipient: Addressee, key: str, kind: str, text: str, broadcast_id: int | None = None
+) -> NewMessage:
+    """A message for one recipient; `key` ends with their id so each gets one copy."""
+    return NewMessage(
+        key=f"{key}:{recipient.stakeholder_id}",
+        kind=kind,
+        stakeholder_id=recipient.stakeholder_id,
+        platform=recipient.platform,
+        chat_id=recipient.chat_id,
+        text=text,
+        broadcast_id=broadcast_id,
+    )
 
 
 @dataclass(frozen=True)

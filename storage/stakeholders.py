@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,12 +69,6 @@ async def get_or_create_conversation(
         session.add(conversation)
         await session.flush()
     return conversation
-
-
-async def set_reachability(
-    session: AsyncSession, stakeholder: Stakeholder, when: datetime | None
-) -> None:
-    stakeholder.unreachable_since = when
 
 
 async def personal_data(session: AsyncSession, stakeholder_id: int) -> dict[str, list]:

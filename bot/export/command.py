@@ -13,7 +13,7 @@ from bot.export.build import ExportRequest, make_source, write_export
 from bot.export.filters import ExportError, ExportFilters
 from bot.pack import PackError, load_pack
 from bot.settings import Settings
-from storage.db import Database
+from storage.db import Database, migrated_database
 
 
 def _progress_bar(console: Console) -> Progress:
@@ -74,14 +74,11 @@ async def export_command(
         until=until,
     )
     request = ExportRequest(format, filters, anonymize, report_language)
-    database = Database(settings.database_url)
     try:
-        await database.upgrade()  # as every start does: a fresh file exports an empty file
-        total = await _write(database, settings, request, out)
+        async with migrated_database(settings.database_url) as database:
+            total = await _write(database, settings, request, out)
     except PackError as error:
         fail(f"{error.source}: {'; '.join(error.problems[:3])}")
     except ExportError as error:
         fail(str(error))
-    finally:
-        await database.dispose()
     Console(stderr=True).print(f"Wrote {total} answers to {out}", markup=False, highlight=False)
