@@ -44,7 +44,7 @@ locales-extract: $(STAMP)
 locales-update: locales-extract
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching \
 		--ignore-obsolete
-	$(BIN)/python -m bot.i18n_source locales/en/LC_MESSAGES/messages.po
+	$(BIN)/python -m bot.core.i18n_source locales/en/LC_MESSAGES/messages.po
 
 locales-compile: $(STAMP)
 	$(BIN)/pybabel compile -d locales -D messages --statistics

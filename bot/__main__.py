@@ -1,5 +1,5 @@
 """`python -m bot` runs the command line, as the `consultbot` script does."""
 
-from bot.cli import main
+from bot.commands.cli import main
 
 main()

@@ -10,10 +10,10 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.attachments import AttachmentStore
-from bot.engine import Engine
+from bot.core.attachments import AttachmentStore
+from bot.core.engine import Engine
+from bot.core.settings import Settings
 from bot.pack import Pack, PackError, load_pack
-from bot.settings import Settings
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def _transports(settings: Settings, runtime: Runtime) -> tuple[dict[str, Any], l
     routes: list[Any] = []
     setups: list[Awaitable[None]] = []
     if settings.telegram_enabled:
-        from bot.transports.telegram import TelegramTransport
+        from bot.transports.telegram.transport import TelegramTransport
 
         telegram = TelegramTransport(settings, attachments)
         transports["telegram"] = telegram
@@ -108,7 +108,7 @@ def _transports(settings: Settings, runtime: Runtime) -> tuple[dict[str, Any], l
         else:
             tasks.append(telegram.run(dispatch))
     if settings.slack_enabled:
-        from bot.transports.slack import SlackTransport
+        from bot.transports.slack.transport import SlackTransport
 
         slack = SlackTransport(settings, attachments)
         transports["slack"] = slack
@@ -123,7 +123,7 @@ async def _telegram_menus(telegram: Any, settings: Settings, runtime: Runtime) -
     """Publish the command menus: everyone's per language, the admin ones in admins' chats."""
     from telegram.error import TelegramError
 
-    from bot.transports.telegram import admin_chats
+    from bot.transports.telegram.transport import admin_chats
     from storage.roles import all_roles
 
     async with runtime.database.transaction() as session:
@@ -140,8 +140,8 @@ async def _telegram_menus(telegram: Any, settings: Settings, runtime: Runtime) -
 
 
 def _background(settings: Settings, runtime: Runtime, transports: dict[str, Any]) -> list:
-    from bot.outbox import OutboxSender
-    from bot.scheduler import ReminderScheduler
+    from bot.outbox.scheduler import ReminderScheduler
+    from bot.outbox.sender import OutboxSender
 
     sender = OutboxSender(
         runtime.database, transports, rate_per_second=settings.broadcast_rate_per_second

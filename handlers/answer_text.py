@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.text import shorten
 from bot.pack import Question, QuestionType
-from bot.text import shorten
 from handlers.base import Context
 
 

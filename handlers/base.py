@@ -20,11 +20,11 @@ from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Translator, translator
-from bot.messages import Choice, Document, Inbound, InboundKind, Reply
+from bot.core.i18n import Translator, translator
+from bot.core.messages import Choice, Document, Inbound, InboundKind, Reply
+from bot.core.settings import Settings
+from bot.core.text import normalise, shorten
 from bot.pack import Pack
-from bot.settings import Settings
-from bot.text import normalise, shorten
 from storage.models import Conversation, Stakeholder
 
 MAX_LABEL = 60

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.audience import MAX_TEXT, add_filter
-from bot.countries import country_name, find_country
-from bot.messages import Choice, InboundKind
+from bot.core.messages import Choice, InboundKind
+from bot.domain.audience import MAX_TEXT, add_filter
+from bot.domain.countries import country_name, find_country
 from handlers.base import Context, Flow
 from handlers.common import expected
 from handlers.fields import language_label

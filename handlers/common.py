@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import InboundKind
+from bot.core.messages import InboundKind
 from handlers.base import Context, command_choice
 
 

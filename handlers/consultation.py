@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.messages import InboundKind
+from bot.core.messages import InboundKind
 from bot.pack import Question, QuestionType, Session
 from handlers import pledge as pledge_steps
 from handlers.answer_text import describe, objective_label, option_label

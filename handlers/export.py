@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_
-from bot.messages import Reply
+from bot.core.i18n import N_
+from bot.core.messages import Reply
 from handlers.base import Context, Flow
 from handlers.common import expected, main_menu
 

@@ -12,9 +12,9 @@ from enum import Enum
 from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 
-from bot.countries import country_name, find_country
-from bot.i18n import N_, translator
-from bot.messages import InboundKind
+from bot.core.i18n import N_, translator
+from bot.core.messages import InboundKind
+from bot.domain.countries import country_name, find_country
 from handlers.base import Context
 from handlers.common import expected
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_
-from bot.messages import InboundKind
+from bot.core.i18n import N_
+from bot.core.messages import InboundKind
 from handlers.base import Context, Flow
 from handlers.common import main_menu
 

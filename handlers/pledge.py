@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.messages import InboundKind
+from bot.core.messages import InboundKind
 from bot.pack import Question, Session
 from handlers.answer_text import objective_label
 from handlers.base import Context

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.messages import Document
+from bot.core.messages import Document
 from handlers.base import Context, Flow, command_choice
 from handlers.common import expected, main_menu
 from storage.models import Stakeholder

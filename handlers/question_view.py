@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import Choice
+from bot.core.messages import Choice
 from bot.pack import Question, QuestionType, Session
 from handlers.answer_text import objective_label
 from handlers.base import Context

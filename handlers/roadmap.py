@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.messages import Document
-from bot.roadmap import calendar_file, past, place_text, upcoming, when_text
-from bot.timezones import country_zone
+from bot.core.messages import Document
+from bot.domain.roadmap import calendar_file, past, place_text, upcoming, when_text
+from bot.domain.timezones import country_zone
 from handlers.base import Context, Flow, command_choice
 
 PAST_SHOWN = 3

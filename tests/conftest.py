@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
+from bot.core.engine import Engine
 from bot.pack import Pack, load_pack
 from storage.db import Database
 from storage.models import Base

@@ -6,11 +6,11 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.engine import Engine
-from bot.messages import AttachmentRef, Choice, Inbound, InboundKind, Reply
+from bot.core.engine import Engine
+from bot.core.messages import AttachmentRef, Choice, Inbound, InboundKind, Reply
+from bot.core.settings import load_settings
+from bot.core.text import normalise
 from bot.pack import Pack
-from bot.settings import load_settings
-from bot.text import normalise
 from storage.db import Database
 
 _update_ids = itertools.count(1)

@@ -7,11 +7,11 @@ import io
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from bot.core.i18n import translator
+from bot.core.messages import Document
 from bot.export.filters import ExportFilters, check
 from bot.export.labels import Labels
 from bot.export.source import ExportSource, Progress
-from bot.i18n import translator
-from bot.messages import Document
 from bot.pack import Pack
 from storage.db import Database
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from bot.countries import country_name
-from bot.i18n import Translator
+from bot.core.i18n import Translator
+from bot.domain.countries import country_name
 from bot.pack import Pack, Question
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from bot.messages import Address, Inbound, Reply
+from bot.core.messages import Address, Inbound, Reply
 
 # The engine's entry point: handle one update and return the replies to send back at once.
 Dispatch = Callable[[Inbound], Awaitable[list[Reply]]]
@@ -21,5 +21,5 @@ class Transport(Protocol):
         ...
 
     async def send(self, address: Address, reply: Reply) -> None:
-        """Deliver one reply; raise a `bot.delivery` error when the platform refuses it."""
+        """Deliver one reply; raise a `bot.core.delivery` error when the platform refuses it."""
         ...

@@ -12,8 +12,8 @@ import uuid
 from pathlib import Path
 from typing import TextIO
 
-from bot.messages import Address, AttachmentRef, Choice, Inbound, InboundKind, Reply
-from bot.text import normalise
+from bot.core.messages import Address, AttachmentRef, Choice, Inbound, InboundKind, Reply
+from bot.core.text import normalise
 from bot.transports.base import Dispatch
 
 

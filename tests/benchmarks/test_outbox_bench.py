@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from bot.messages import Address, Reply
-from bot.outbox import OutboxSender, SenderPolicy
+from bot.core.messages import Address, Reply
+from bot.outbox.sender import OutboxSender, SenderPolicy
 from storage.broadcasts import Audience, create_broadcast
 from storage.db import Database
 from tests.conftest import create_postgres_database, drop_postgres_database

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.commands.cli import app
 
 COMMANDS = [
     [],
@@ -43,7 +43,7 @@ def test_help_does_not_import_heavy_libraries() -> None:
     """`consultbot --help` loads no database, platform or document library."""
     code = (
         "import sys\n"
-        "from bot.cli import app\n"
+        "from bot.commands.cli import app\n"
         "heavy = ['sqlalchemy', 'telegram', 'slack_bolt', 'openpyxl', 'xlsxwriter', 'docx',"
         " 'matplotlib', 'starlette', 'aiohttp', 'pycountry']\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.messages import Choice, InboundKind, Reply
+from bot.core.messages import Choice, InboundKind, Reply
 from bot.transports.console import ConsoleTransport
 
 REGISTRATION = [

@@ -6,8 +6,8 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from bot.engine import Engine
-from bot.messages import Inbound, InboundKind
+from bot.core.engine import Engine
+from bot.core.messages import Inbound, InboundKind
 from storage.models import Answer, Conversation, ProcessedUpdate, Stakeholder
 from tests.dialog import Dialog, answer_current, make_engine, register
 

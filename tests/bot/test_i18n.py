@@ -9,7 +9,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES_DIR, shipped_languages, translator
+from bot.core.i18n import LOCALES_DIR, shipped_languages, translator
 
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.commands.cli import app
 from bot.pack import (
     PACKS_DIR,
     Pack,

@@ -7,9 +7,9 @@ import re
 import yaml
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.commands.cli import app
 from bot.pack import PACKS_DIR, Pack, parse_pack
-from bot.pack_graph import mermaid
+from bot.pack.graph import mermaid
 
 NODE = re.compile(r'^\s+(s\d+q\d+)\["([a-z_]+): (.*)"\]$')
 LABEL = re.compile(r'\["(.*)"\]')

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
+from bot.core.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
 
 
 @pytest.fixture(autouse=True)

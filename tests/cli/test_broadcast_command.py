@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.commands.cli import app
 from storage.models import AuditEntry, Broadcast, OutboxMessage
 from tests.outbox.helpers import prepare_cli, query, stakeholder_row
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.commands.cli import app
 from storage.db import Database
 from tests.outbox.helpers import add_answer, prepare_cli, stakeholder_row
 

@@ -13,7 +13,7 @@ import yaml
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.commands.cli import app
 from bot.export import ExportError, ExportFilters, build_export
 from bot.export.build import ExportRequest, make_source, write_export
 from bot.pack import Pack

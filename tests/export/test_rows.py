@@ -6,9 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from bot.core.i18n import translator
 from bot.export.labels import Labels
 from bot.export.rows import answer_text, neutralise
-from bot.i18n import translator
 from bot.pack import Pack
 
 

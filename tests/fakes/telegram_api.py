@@ -4,7 +4,7 @@ Start it with `with FakeTelegram() as api:` (or `start()`/`stop()`); point the b
 `api.base_url` and `api.base_file_url`. It serves `/bot<token>/<method>` and
 `/file/bot<token>/<path>` from its own thread and event loop, answers in Bot API JSON, records
 every call, and fails on demand with Telegram's own error bodies
-(../shared/reference/telegram/errors/, copied below). Tests push updates with `push_update`;
+(tests/fixtures/telegram/errors/, copied below). Tests push updates with `push_update`;
 they are long-polled by getUpdates or, once a webhook is set, POSTed to it as Telegram does.
 A call is recorded in `calls` when it is answered, so a long poll shows up when it returns.
 """
@@ -568,7 +568,7 @@ def _scalar(value: Any) -> Any:
 
 
 # ---------------------------------------------------------------------- update builders
-# Shapes follow ../shared/reference/telegram/ (current API: is_bot, file_unique_id present).
+# Shapes follow tests/fixtures/telegram/ (current API: is_bot, file_unique_id present).
 
 
 def user(user_id: int, language_code: str | None = "es", first_name: str = "Ana") -> dict:

@@ -7,8 +7,8 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from bot.engine import Engine
-from bot.messages import AttachmentRef, InboundKind
+from bot.core.engine import Engine
+from bot.core.messages import AttachmentRef, InboundKind
 from storage.models import Answer, Conversation, Stakeholder
 from tests.dialog import Dialog, answer_current, register
 
@@ -137,7 +137,7 @@ async def test_unexpected_error_apologises_and_logs_update(
         raise RuntimeError("boom")
 
     monkeypatch.setattr(flow, "start", broken)
-    with caplog.at_level(logging.ERROR, logger="bot.engine"):
+    with caplog.at_level(logging.ERROR, logger="bot.core.engine"):
         await dialog.command("/roadmap", update_id="update-42")
     assert dialog.keys == ["error.internal"]
     assert "update-42" in caplog.text and "boom" in caplog.text

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.engine import Engine
-from bot.i18n import translator
-from bot.outbox import OutboxSender, SenderPolicy
+from bot.core.engine import Engine
+from bot.core.i18n import translator
+from bot.outbox.sender import OutboxSender, SenderPolicy
 from bot.transports.console import ConsoleTransport
 from storage import roles
 from storage.db import Database

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.engine import Engine
+from bot.core.engine import Engine
 from bot.pack import QuestionType
 from storage.models import Answer, Attachment, Pledge
 from tests.dialog import Dialog, answer_current, make_engine, register
@@ -204,7 +204,7 @@ async def test_edited_message_updates_answer_being_written(sqlite_engine: Engine
     await dialog.command("/consult inclusion")
     await answer_current(dialog)
     await dialog.say("Typo here", message_ref="m1")
-    from bot.messages import InboundKind
+    from bot.core.messages import InboundKind
 
     await dialog.send_kind(InboundKind.EDIT, text="No typo here", message_ref="m1")
     assert dialog.keys == ["text.edited"]

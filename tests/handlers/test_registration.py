@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.engine import Engine
-from bot.messages import InboundKind
+from bot.core.engine import Engine
+from bot.core.messages import InboundKind
 from storage.models import Stakeholder
 from tests.dialog import LABELS, Dialog, register
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bot.messages import Address, Reply
+from bot.core.messages import Address, Reply
 from bot.pack import Pack, parse_pack
 from storage.db import Database
 from storage.models import Answer, Stakeholder

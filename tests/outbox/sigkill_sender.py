@@ -11,8 +11,8 @@ import datetime as dt
 import os
 import sys
 
-from bot.messages import Address, Reply
-from bot.outbox import OutboxSender, SenderPolicy
+from bot.core.messages import Address, Reply
+from bot.outbox.sender import OutboxSender, SenderPolicy
 from storage import outbox
 from storage.db import Database
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from bot.audience import BroadcastInputError, describe, parse_audience, parse_texts
+from bot.domain.audience import BroadcastInputError, describe, parse_audience, parse_texts
 from storage.broadcasts import (
     Audience,
     count_by_language,

@@ -9,8 +9,8 @@ import itertools
 import pytest
 from sqlalchemy import select, update
 
-from bot.delivery import PermanentFailure, RateLimited, TransientFailure, Unreachable
-from bot.outbox import OutboxSender, SenderPolicy
+from bot.core.delivery import PermanentFailure, RateLimited, TransientFailure, Unreachable
+from bot.outbox.sender import OutboxSender, SenderPolicy
 from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage, Stakeholder

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.outbox import OutboxSender, SenderPolicy
+from bot.outbox.sender import OutboxSender, SenderPolicy
 from storage import outbox
 from storage.broadcasts import Audience, create_broadcast
 from storage.db import Database

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.i18n import translator
+from bot.core.i18n import translator
+from bot.outbox.scheduler import ReminderScheduler, due_reminders, grace
 from bot.pack import Pack
-from bot.scheduler import ReminderScheduler, due_reminders, grace
 from storage.db import Database
 from storage.models import OutboxMessage
 from tests.outbox.helpers import (
@@ -248,7 +248,7 @@ async def test_reminder_reaches_the_console(db: Database) -> None:
     """Scheduler and sender together: the due reminder is printed once on the console."""
     import io
 
-    from bot.outbox import OutboxSender
+    from bot.outbox.sender import OutboxSender
     from bot.transports.console import ConsoleTransport
 
     await subscribers(db)

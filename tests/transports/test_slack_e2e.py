@@ -16,14 +16,14 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.attachments import AttachmentStore
-from bot.engine import Engine
-from bot.messages import Inbound, Reply
-from bot.outbox import OutboxSender, SenderPolicy
+from bot.core.attachments import AttachmentStore
+from bot.core.engine import Engine
+from bot.core.messages import Inbound, Reply
+from bot.core.settings import Settings
+from bot.core.text import normalise
+from bot.outbox.sender import OutboxSender, SenderPolicy
 from bot.pack import Pack
-from bot.settings import Settings
-from bot.text import normalise
-from bot.transports.slack import EVENTS_PATH, SlackTransport
+from bot.transports.slack.transport import EVENTS_PATH, SlackTransport
 from bot.web import build_web_app
 from storage.broadcasts import Audience, create_broadcast
 from storage.db import Database

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from bot.delivery import PermanentFailure, RateLimited, TransientFailure, Unreachable
-from bot.messages import Choice, Document, InboundKind, Reply
-from bot.transports import slack_mapping as mapping
-from bot.transports.slack_errors import delivery_error
+from bot.core.delivery import PermanentFailure, RateLimited, TransientFailure, Unreachable
+from bot.core.messages import Choice, Document, InboundKind, Reply
+from bot.transports.slack import mapping
+from bot.transports.slack.errors import delivery_error
 
-# Shapes copied from ../shared/reference/slack (Slack's message.im docs example and
+# Shapes copied from tests/fixtures/slack (Slack's message.im docs example and
 # bolt-python's scenario tests), trimmed to the fields that matter.
 MESSAGE_IM: dict[str, Any] = {
     "token": "one-long-verification-token",

@@ -13,11 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.attachments import AttachmentStore
-from bot.delivery import PermanentFailure, RateLimited, TransientFailure, Unreachable
-from bot.messages import Address, Choice, Document, Inbound, InboundKind, Reply
-from bot.settings import Settings
-from bot.transports.slack import EVENTS_PATH, SlackTransport, api_base_url
+from bot.core.attachments import AttachmentStore
+from bot.core.delivery import PermanentFailure, RateLimited, TransientFailure, Unreachable
+from bot.core.messages import Address, Choice, Document, Inbound, InboundKind, Reply
+from bot.core.settings import Settings
+from bot.transports.slack.transport import EVENTS_PATH, SlackTransport, api_base_url
 from bot.web import build_web_app
 from tests.fakes import slack_api as fake
 from tests.fakes import slack_requests as slack

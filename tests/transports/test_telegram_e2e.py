@@ -24,15 +24,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.attachments import AttachmentStore
-from bot.engine import Engine
-from bot.messages import Choice, Inbound, Reply
-from bot.outbox import OutboxSender, SenderPolicy
+from bot.core.attachments import AttachmentStore
+from bot.core.engine import Engine
+from bot.core.messages import Choice, Inbound, Reply
+from bot.core.settings import Settings
+from bot.core.text import normalise
+from bot.outbox.sender import OutboxSender, SenderPolicy
 from bot.pack import Pack
-from bot.settings import Settings
-from bot.text import normalise
-from bot.transports.telegram import WEBHOOK_PATH, TelegramTransport
-from bot.transports.telegram_mapping import render
+from bot.transports.telegram.mapping import render
+from bot.transports.telegram.transport import WEBHOOK_PATH, TelegramTransport
 from bot.web import build_web_app
 from storage import outbox
 from storage.broadcasts import Audience, create_broadcast

@@ -1,4 +1,4 @@
-"""`to_inbound` and `render` on real Bot API payloads (../shared/reference/telegram/)."""
+"""`to_inbound` and `render` on real Bot API payloads (tests/fixtures/telegram/, see SOURCES.md)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from telegram import Bot, Update
 
-from bot.messages import Choice, Document, InboundKind, Reply
-from bot.transports.telegram_mapping import (
+from bot.core.messages import Choice, Document, InboundKind, Reply
+from bot.transports.telegram.mapping import (
     keyboard,
     layout,
     parse_command,
@@ -21,19 +21,12 @@ from bot.transports.telegram_mapping import (
 )
 from tests.fakes import telegram_api as fake
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "telegram"
+REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "telegram"
 BOT = Bot("123456789:AAFakeTokenForTestsOnly")
-# Fallback copies of the reference shapes the tests need, for a checkout without ../shared.
-FALLBACK: dict[str, dict[str, Any]] = {
-    "callback_query_inline_keyboard.json": fake.callback_update(100001, "button2", "en"),
-}
 
 
 def payload(name: str) -> dict[str, Any]:
-    path = REFERENCE / name
-    if not path.exists():
-        pytest.skip(f"{path} is not in this checkout")
-    return json.loads(path.read_text())
+    return json.loads((REFERENCE / name).read_text())
 
 
 def modernise(data: Any) -> Any:

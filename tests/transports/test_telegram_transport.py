@@ -14,12 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.attachments import AttachmentStore
-from bot.delivery import PermanentFailure, RateLimited, TransientFailure, Unreachable
-from bot.messages import Address, Choice, Inbound, InboundKind, Reply
-from bot.settings import Settings
-from bot.transports.telegram import TelegramTransport, admin_chats, api_urls
-from bot.transports.telegram_mapping import ALLOWED_UPDATES
+from bot.core.attachments import AttachmentStore
+from bot.core.delivery import PermanentFailure, RateLimited, TransientFailure, Unreachable
+from bot.core.messages import Address, Choice, Inbound, InboundKind, Reply
+from bot.core.settings import Settings
+from bot.transports.telegram.mapping import ALLOWED_UPDATES
+from bot.transports.telegram.transport import TelegramTransport, admin_chats, api_urls
 from bot.web import build_web_app
 from tests.fakes import telegram_api as fake
 from tests.fakes.telegram_api import FakeTelegram, serve_asgi
@@ -328,7 +328,7 @@ async def test_rate_limit_mid_reply_is_waited_out(
 
 async def test_send_document(api: FakeTelegram, transport: TelegramTransport) -> None:
     """A Reply with a document arrives as sendDocument with its bytes, name and caption."""
-    from bot.messages import Document
+    from bot.core.messages import Document
 
     reply = Reply(text="Aportes", document=Document("aportes.csv", b"a,b\n1,2\n", "text/csv"))
     await send(transport, 606, reply)
@@ -347,7 +347,7 @@ async def webhook_server(
     api: FakeTelegram, tmp_path: Path, dispatch: Echo
 ) -> AsyncIterator[tuple[TelegramTransport, str]]:
     """Our one ASGI app on loopback, with Telegram's webhook route, registered with the fake."""
-    from bot.transports.telegram import WEBHOOK_PATH
+    from bot.transports.telegram.transport import WEBHOOK_PATH
 
     holder: dict[str, TelegramTransport] = {}
     app = build_web_app([])
@@ -443,7 +443,7 @@ def test_command_menus_are_valid_for_telegram() -> None:
     """Names are 1-32 of a-z0-9_ and descriptions 1-256 characters, in every language."""
     import re
 
-    from bot.transports.telegram_commands import command_list
+    from bot.transports.telegram.menus import command_list
 
     for language in ("es", "en"):
         for command in command_list(language, {"organizer", "rapporteur"}):
@@ -497,7 +497,7 @@ def test_delivery_error_mapping(error: str, outcome: type[Exception]) -> None:
     """Each PTB error becomes the outbox outcome the sender acts on."""
     import telegram.error as tg
 
-    from bot.transports.telegram import delivery_error
+    from bot.transports.telegram.transport import delivery_error
 
     arguments = {"RetryAfter": (3,), "ChatMigrated": (-100,), "TimedOut": ()}.get(error, ("x",))
     mapped = delivery_error(getattr(tg, error)(*arguments))

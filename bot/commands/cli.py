@@ -1,0 +1,216 @@
+"""The `consultbot` command line.
+
+Heavy libraries (SQLAlchemy, the platform clients, the export writers) are imported inside the
+commands that need them, so `consultbot --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.commands.common import fail, settings
+
+app = typer.Typer(
+    help="Run GCM regional review consultations in Telegram, Slack or a terminal.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database operations.", no_args_is_help=True)
+pack_app = typer.Typer(help="Consultation packs.", no_args_is_help=True)
+roles_app = typer.Typer(help="Organizer and rapporteur roles.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(pack_app, name="pack")
+app.add_typer(roles_app, name="roles")
+
+
+@app.command()
+def chat(
+    user: Annotated[str, typer.Option(help="Console user id (one stakeholder per id).")] = "me",
+    lang: Annotated[str | None, typer.Option(help="Language offered first (es, en).")] = None,
+) -> None:
+    """Talk to the bot in this terminal: choices print as [1] …, answer by number or label."""
+    from bot.app import run_console
+
+    asyncio.run(run_console(settings(), user_id=user, language=lang))
+
+
+@app.command()
+def run() -> None:
+    """Serve every configured transport, the outbox sender and the reminder scheduler."""
+    from bot.app import serve
+
+    current = settings()
+    if not (current.telegram_enabled or current.slack_enabled):
+        typer.echo("No TELEGRAM_BOT_TOKEN or SLACK_BOT_TOKEN set: starting the console chat.")
+        from bot.app import run_console
+
+        asyncio.run(run_console(current, user_id="me", language=None))
+        return
+    asyncio.run(serve(current))
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+    jsonl = "jsonl"
+    md = "md"
+    docx = "docx"
+
+
+@app.command()
+def export(
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="File format.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the file.")],
+    session: Annotated[list[str] | None, typer.Option(help="Session key (repeatable).")] = None,
+    subregion: Annotated[list[str] | None, typer.Option(help="Subregion key.")] = None,
+    country: Annotated[list[str] | None, typer.Option(help="ISO country code.")] = None,
+    category: Annotated[list[str] | None, typer.Option(help="Stakeholder category key.")] = None,
+    language: Annotated[list[str] | None, typer.Option(help="Answer language.")] = None,
+    since: Annotated[dt.datetime | None, typer.Option(help="Answers updated from.")] = None,
+    until: Annotated[dt.datetime | None, typer.Option(help="Answers updated before.")] = None,
+    anonymize: Annotated[bool, typer.Option(help="Drop names and contacts.")] = False,
+    report_language: Annotated[str, typer.Option(help="Language of md/docx reports.")] = "es",
+) -> None:
+    """Write the collected inputs, or the draft summary report (md, docx), for the rapporteur."""
+    from bot.commands.export import export_command
+
+    asyncio.run(
+        export_command(
+            settings(),
+            format=format.value,
+            out=out,
+            sessions=session or [],
+            subregions=subregion or [],
+            countries=country or [],
+            categories=category or [],
+            languages=language or [],
+            since=since,
+            until=until,
+            anonymize=anonymize,
+            report_language=report_language,
+        )
+    )
+
+
+@app.command()
+def broadcast(
+    text: Annotated[
+        list[str], typer.Option(help="LANG=TEXT, once per language (or TEXT for all).")
+    ],
+    audience: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="FIELD=VALUE: subregion, category, country, session, language, reminders."
+        ),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Send without asking to confirm.")] = False,
+    by: Annotated[str, typer.Option(help="Who sends it, for the audit log.")] = "console:cli",
+) -> None:
+    """Queue a roadmap update for an audience; shows recipients and a preview first."""
+    from bot.commands.broadcast import broadcast_command
+
+    asyncio.run(broadcast_command(settings(), texts=text, audience=audience or [], yes=yes, by=by))
+
+
+@app.command()
+def stats() -> None:
+    """Participation: stakeholders by subregion and category, answers by session."""
+    from bot.commands.stats import stats_command
+
+    asyncio.run(stats_command(settings()))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (also done at every start)."""
+    from storage.db import migrated_database
+
+    async def upgrade() -> None:
+        async with migrated_database(settings().database_url):
+            pass
+
+    asyncio.run(upgrade())
+    typer.echo("Database is up to date.")
+
+
+@pack_app.command("check")
+def pack_check(
+    pack: Annotated[str | None, typer.Argument(help="Pack name or YAML path.")] = None,
+) -> None:
+    """Validate a pack and print every problem with its path in the YAML."""
+    from bot.pack import PackError, load_pack
+
+    name = pack or settings().consultation_pack
+    try:
+        loaded = load_pack(name)
+    except PackError as error:
+        for problem in error.problems:
+            typer.echo(problem)
+        typer.echo(f"{error.source}: {len(error.problems)} problem(s)", err=True)
+        raise typer.Exit(code=1) from None
+    questions = sum(len(session.questions) for session in loaded.sessions)
+    typer.echo(
+        f"{loaded.id}: OK ({len(loaded.languages)} languages, {len(loaded.sessions)} sessions, "
+        f"{questions} questions, {len(loaded.roadmap)} roadmap events)"
+    )
+
+
+@pack_app.command("graph")
+def pack_graph(
+    pack: Annotated[str | None, typer.Argument(help="Pack name or YAML path.")] = None,
+) -> None:
+    """Print the consultation flow as a Mermaid diagram."""
+    from bot.pack import PackError, load_pack
+    from bot.pack.graph import mermaid
+
+    try:
+        loaded = load_pack(pack or settings().consultation_pack)
+    except PackError as error:
+        fail(f"{error.source}: {'; '.join(error.problems[:3])}")
+        return
+    typer.echo(mermaid(loaded))
+
+
+@roles_app.command("grant")
+def roles_grant(
+    member: Annotated[str, typer.Argument(help="platform:user_id, e.g. telegram:123")],
+    role: Annotated[str, typer.Argument(help="organizer or rapporteur")],
+) -> None:
+    """Give someone the organizer or rapporteur role."""
+    from bot.commands.roles import roles_command
+
+    asyncio.run(roles_command(settings(), "grant", member, role))
+
+
+@roles_app.command("revoke")
+def roles_revoke(
+    member: Annotated[str, typer.Argument(help="platform:user_id")],
+    role: Annotated[str, typer.Argument(help="organizer or rapporteur")],
+) -> None:
+    """Take a role back (roles from ORGANIZERS/RAPPORTEURS stay until the setting changes)."""
+    from bot.commands.roles import roles_command
+
+    asyncio.run(roles_command(settings(), "revoke", member, role))
+
+
+@roles_app.command("list")
+def roles_list() -> None:
+    """List everyone with a role and where the role comes from."""
+    from bot.commands.roles import roles_command
+
+    asyncio.run(roles_command(settings(), "list", None, None))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,84 @@
+"""`consultbot export`: write an export to a file, with a progress bar on the terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from bot.core.settings import Settings
+from bot.export.build import ExportRequest, make_source, write_export
+from bot.export.filters import ExportError, ExportFilters
+from bot.pack import PackError, load_pack
+from storage.db import Database, migrated_database
+
+
+def _progress_bar(console: Console) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+async def _write(database: Database, settings: Settings, request: ExportRequest, out: Path) -> int:
+    """Write beside `out`, then rename, so a failed export never leaves half a file."""
+    pack = load_pack(settings.consultation_pack)
+    progress = _progress_bar(Console(stderr=True))
+    task = progress.add_task(f"{request.format} → {out.name}", total=None)
+    source = make_source(database, pack, request, lambda n: progress.advance(task, n))
+    with progress:
+        total = await source.count_answers()
+        progress.update(task, total=total)
+        partial = out.with_name(out.name + ".part")
+        try:
+            with partial.open("wb") as sink:
+                await write_export(source, request.format, sink)
+            os.replace(partial, out)
+        finally:
+            partial.unlink(missing_ok=True)
+        progress.update(task, completed=total)
+    return total
+
+
+async def export_command(
+    settings: Settings,
+    *,
+    format: str,
+    out: Path,
+    sessions: list[str],
+    subregions: list[str],
+    countries: list[str],
+    categories: list[str],
+    languages: list[str],
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    anonymize: bool,
+    report_language: str,
+) -> None:
+    """Write the export the rapporteur asked for, or stop with one line saying why not."""
+    from bot.commands.common import fail
+
+    filters = ExportFilters.of(
+        sessions=sessions,
+        subregions=subregions,
+        countries=countries,
+        categories=categories,
+        languages=languages,
+        since=since,
+        until=until,
+    )
+    request = ExportRequest(format, filters, anonymize, report_language)
+    try:
+        async with migrated_database(settings.database_url) as database:
+            total = await _write(database, settings, request, out)
+    except PackError as error:
+        fail(f"{error.source}: {'; '.join(error.problems[:3])}")
+    except ExportError as error:
+        fail(str(error))
+    Console(stderr=True).print(f"Wrote {total} answers to {out}", markup=False, highlight=False)

@@ -1,0 +1,339 @@
+"""The Slack transport: a slack-bolt `AsyncApp` served over Socket Mode or the shared ASGI app.
+
+Every listener acknowledges at once and leaves the work (file download, engine, replies) to a
+background task, so Slack's 3-second limit holds however slow the engine is. Tasks of one user
+run one after another, in arrival order, so a redelivered event meets the engine only after the
+first delivery committed, and the engine's dedupe by update id answers it with nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+import urllib.parse
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import aiohttp
+import httpx
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from bot.core.attachments import AttachmentStore
+from bot.core.delivery import DeliveryError, RateLimited, TransientFailure
+from bot.core.messages import Address, Inbound, Reply
+from bot.core.settings import Settings
+from bot.transports.base import Dispatch
+from bot.transports.slack import mapping
+from bot.transports.slack.errors import delivery_error
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+DEFAULT_API_URL = "https://slack.com/api/"
+PROFILE_TTL = 600.0  # seconds a users.info answer (locale, name) is reused
+MAX_DOWNLOAD = 50 * 1024 * 1024  # bytes of a shared file the bot fetches
+REPLY_RETRY_LIMIT = 10.0  # longest Retry-After an interactive reply waits out once
+SHUTDOWN_GRACE = 5.0  # seconds in-flight work may finish when the transport stops
+
+Work = Callable[[], Awaitable[None]]
+
+
+def api_base_url(url: str | None) -> str:
+    """slack_sdk joins method names to its base URL, which must end in a slash."""
+    return (url or DEFAULT_API_URL).rstrip("/") + "/"
+
+
+class _Expiring:
+    """A small cache whose entries go stale: a changed Slack locale shows within minutes."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[float, Any]] = {}
+
+    def get(self, key: str) -> Any | None:
+        expires, value = self._entries.get(key, (0.0, None))
+        return value if expires > time.monotonic() else None
+
+    def put(self, key: str, value: Any) -> None:
+        if len(self._entries) > 10_000:
+            self._entries.clear()
+        self._entries[key] = (time.monotonic() + self.ttl, value)
+
+
+class SlackTransport:
+    """Slack as the engine and the outbox see it: DMs in, Block Kit messages out."""
+
+    platform = "slack"
+
+    def __init__(self, settings: Settings, attachments: AttachmentStore) -> None:
+        if not settings.slack_bot_token:
+            raise ValueError("SlackTransport needs SLACK_BOT_TOKEN")
+        self.settings = settings
+        self.attachments = attachments
+        self.client = AsyncWebClient(
+            token=settings.slack_bot_token, base_url=api_base_url(settings.slack_api_url)
+        )
+        # process_before_response=True: each listener only acks and spawns a task, so the
+        # HTTP answer still leaves at once and the work is ours to track (see `idle`).
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=settings.slack_signing_secret or "",
+            process_before_response=True,
+            name="consultbot",
+        )
+        self._dispatch: Dispatch | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._queued: dict[str, int] = {}
+        self._profiles = _Expiring(PROFILE_TTL)
+        self._dm_channels = _Expiring(PROFILE_TTL * 6)
+        self.app.event("message")(self._on_message)
+        self.app.action(re.compile(".*"))(self._on_action)
+        self.app.command(re.compile("^/"))(self._on_command)
+
+    # --- serving ------------------------------------------------------------------------------
+
+    async def run(self, dispatch: Dispatch) -> None:
+        """Connect by Socket Mode with the app token until cancelled; else wait for HTTP."""
+        self._dispatch = dispatch
+        if not self.settings.slack_app_token:
+            log.info("slack: no SLACK_APP_TOKEN, serving events over HTTP at %s", EVENTS_PATH)
+            await asyncio.Event().wait()
+            return
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
+        await handler.connect_async()
+        log.info("slack: connected by Socket Mode")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await handler.close_async()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.idle(), SHUTDOWN_GRACE)
+
+    def http_routes(self, dispatch: Dispatch) -> list[BaseRoute]:
+        """POST /slack/events for events, interactivity and slash commands; bolt checks each."""
+        if not self.settings.slack_signing_secret:
+            raise ValueError("serving Slack over HTTP needs SLACK_SIGNING_SECRET")
+        self._dispatch = dispatch
+        handler = AsyncSlackRequestHandler(self.app)
+
+        async def events(request: Request) -> Response:
+            return await handler.handle(request)
+
+        return [Route(EVENTS_PATH, events, methods=["POST"])]
+
+    async def idle(self) -> None:
+        """Wait until every acknowledged update has been handled and answered."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # --- listeners: ack at once, work later ---------------------------------------------------
+
+    async def _on_message(self, body: dict[str, Any], context: Mapping[str, Any]) -> None:
+        event = body.get("event") or {}
+        if mapping.is_ignored(event, context.get("bot_user_id")):
+            return
+        user = (event.get("message") or event).get("user") or ""
+        self._spawn(user, str(body.get("event_id")), lambda: self._handle_message(body))
+
+    async def _on_action(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
+        await ack()
+        user = str((body.get("user") or {}).get("id", ""))
+        self._spawn(user, str(body.get("trigger_id")), lambda: self._handle_action(body))
+
+    async def _on_command(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
+        await ack()
+        user = str(body.get("user_id", ""))
+        self._spawn(user, str(body.get("trigger_id")), lambda: self._handle_command(body))
+
+    def _spawn(self, user: str, label: str, work: Work) -> None:
+        task = asyncio.create_task(self._serially(user, label, work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _serially(self, user: str, label: str, work: Work) -> None:
+        """Run one user's updates in arrival order; log, never raise, what goes wrong."""
+        lock = self._locks.setdefault(user, asyncio.Lock())
+        self._queued[user] = self._queued.get(user, 0) + 1
+        try:
+            async with lock:
+                await work()
+        except Exception:
+            log.exception("slack: failed to handle update %s", label)
+        finally:
+            self._queued[user] -= 1
+            if not self._queued[user]:
+                del self._queued[user], self._locks[user]
+
+    # --- the work -----------------------------------------------------------------------------
+
+    async def _handle_message(self, body: dict[str, Any]) -> None:
+        event = body["event"]
+        user = (event.get("message") or event).get("user") or ""
+        locale, name = await self._profile(user)
+        file = mapping.shared_file(event)
+        stored = None
+        if file is not None:
+            file = await self._complete(file)
+            stored = await self._download(file)
+        inbound = mapping.message_to_inbound(
+            body, locale=locale, file=file, stored_path=stored, display_name=name
+        )
+        await self._process(inbound)
+
+    async def _handle_action(self, body: dict[str, Any]) -> None:
+        await self._update(mapping.closed_message(body))  # first, so a second press finds none
+        locale, name = await self._profile((body.get("user") or {}).get("id", ""))
+        inbound = mapping.action_to_inbound(body, locale=locale, display_name=name)
+        if inbound is None:
+            return
+        replies = await self._dispatched(inbound)
+        if replies and mapping.refreshes(body, replies[0]):
+            # A toggle in a multiple choice: show the new state where the user pressed.
+            await self._update(mapping.refreshed_message(body, replies[0]))
+            replies = replies[1:]
+        await self._answer_all(inbound, replies)
+
+    async def _update(self, change: dict[str, Any] | None) -> None:
+        """Change a message the bot posted; a failure only costs the tidy-up."""
+        if change is None:
+            return
+        try:
+            await self.client.chat_update(**change)
+        except SlackApiError as error:
+            log.warning("slack: chat.update failed: %s", error.response.get("error"))
+
+    async def _handle_command(self, body: dict[str, Any]) -> None:
+        user = str(body.get("user_id", ""))
+        channel = await self._dm_channel(user)
+        if channel is None:
+            return
+        locale, name = await self._profile(user)
+        inbound = mapping.command_to_inbound(
+            body, dm_channel=channel, locale=locale, display_name=name
+        )
+        await self._process(inbound)
+
+    async def _process(self, inbound: Inbound) -> None:
+        await self._answer_all(inbound, await self._dispatched(inbound))
+
+    async def _dispatched(self, inbound: Inbound) -> list[Reply]:
+        if self._dispatch is None:
+            log.error("slack: update %s arrived before a dispatch was set", inbound.update_id)
+            return []
+        return await self._dispatch(inbound)
+
+    async def _answer_all(self, inbound: Inbound, replies: list[Reply]) -> None:
+        for reply in replies:
+            await self._answer(inbound.chat_id, reply, inbound.update_id)
+
+    async def _answer(self, channel: str, reply: Reply, update_id: str) -> None:
+        """Send an immediate reply, waiting out one short 429; log, never raise, a refusal."""
+        for attempt in range(2):
+            try:
+                await self.send(Address(self.platform, channel), reply)
+                return
+            except RateLimited as error:
+                if attempt or error.retry_after > REPLY_RETRY_LIMIT:
+                    log.warning("slack: reply to %s dropped: %s", update_id, error)
+                    return
+                await asyncio.sleep(error.retry_after)
+            except DeliveryError as error:
+                log.warning("slack: reply to %s failed: %s", update_id, error)
+                return
+
+    # --- Slack look-ups -----------------------------------------------------------------------
+
+    async def _profile(self, user: str) -> tuple[str | None, str | None]:
+        """The user's Slack locale (offered as first language) and name, cached briefly."""
+        cached = self._profiles.get(user)
+        if cached is not None:
+            return cached
+        try:
+            answer = await self.client.users_info(user=user, include_locale=True)
+        except (SlackApiError, SlackRequestError, aiohttp.ClientError, TimeoutError) as error:
+            log.info("slack: users.info for %s failed: %s", user, error)
+            return None, None
+        info = answer.get("user") or {}
+        profile = info.get("profile") or {}
+        found = (info.get("locale"), profile.get("real_name") or info.get("real_name"))
+        self._profiles.put(user, found)
+        return found
+
+    async def _dm_channel(self, user: str) -> str | None:
+        """The bot's DM with a user, where a slash command typed anywhere is answered."""
+        cached = self._dm_channels.get(user)
+        if cached is not None:
+            return cached
+        try:
+            answer = await self.client.conversations_open(users=user)
+        except SlackApiError as error:
+            log.warning("slack: cannot open a DM with %s: %s", user, error.response.get("error"))
+            return None
+        channel = str((answer.get("channel") or {}).get("id", ""))
+        self._dm_channels.put(user, channel)
+        return channel
+
+    async def _complete(self, file: dict[str, Any]) -> dict[str, Any]:
+        """Fill a file stub with files.info where Slack sent one."""
+        if not mapping.needs_file_info(file):
+            return file
+        try:
+            answer = await self.client.files_info(file=file.get("id", ""))
+        except SlackApiError as error:
+            log.warning("slack: files.info failed: %s", error.response.get("error"))
+            return file
+        return dict(answer.get("file") or file)
+
+    def _trusted(self, url: str) -> bool:
+        """Send the bot token only to Slack's hosts (or the configured stand-in)."""
+        host = urllib.parse.urlsplit(url).hostname or ""
+        configured = urllib.parse.urlsplit(api_base_url(self.settings.slack_api_url)).hostname
+        return host == configured or host == "slack.com" or host.endswith(".slack.com")
+
+    async def _download(self, file: Mapping[str, Any]) -> str | None:
+        """Fetch a shared file with the bot token into the attachment store."""
+        url = file.get("url_private_download") or file.get("url_private") or ""
+        if not url or not self._trusted(url) or (file.get("size") or 0) > MAX_DOWNLOAD:
+            log.warning("slack: not fetching file %s from %r", file.get("id"), url)
+            return None
+        headers = {"Authorization": f"Bearer {self.settings.slack_bot_token}"}
+        try:
+            async with httpx.AsyncClient(timeout=60, follow_redirects=True) as http:
+                response = await http.get(url, headers=headers)
+        except httpx.HTTPError as error:
+            log.warning("slack: download of %s failed: %s", file.get("id"), error)
+            return None
+        # Without a valid token Slack answers url_private with its sign-in page, 200 (2026-11).
+        if response.status_code != 200 or "text/html" in response.headers.get("content-type", ""):
+            log.warning("slack: download of %s refused (%s)", file.get("id"), response.status_code)
+            return None
+        name = file.get("name") or file.get("title")
+        path = self.attachments.save(self.platform, str(file.get("id")), name, response.content)
+        return str(path)
+
+    # --- sending ------------------------------------------------------------------------------
+
+    async def send(self, address: Address, reply: Reply) -> None:
+        """Post a reply (and upload its document); raise a `bot.core.delivery` error on refusal."""
+        try:
+            if mapping.needs_message(reply):
+                await self.client.chat_postMessage(channel=address.chat_id, **mapping.render(reply))
+            upload = mapping.render_upload(reply, address.chat_id)
+            if upload is not None:
+                await self.client.files_upload_v2(**upload)
+        except SlackApiError as error:
+            raise delivery_error(error) from error
+        except (SlackRequestError, aiohttp.ClientError, TimeoutError) as error:
+            raise TransientFailure(f"slack: {error}") from error
