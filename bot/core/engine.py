@@ -3,7 +3,7 @@
 State, answers and the processed-update mark commit together, so a crash at any moment either
 keeps all of an update's effects or none, and a redelivered update is ignored. Updates of one
 stakeholder run one at a time in arrival order; a second process writing the same conversation
-meanwhile makes our commit fail on the row's version, and we run the update again.
+meanwhile makes our save fail on the row's version, and we run the update again.
 """
 
 from __future__ import annotations
@@ -12,30 +12,27 @@ import asyncio
 import datetime as dt
 import logging
 import random
-import weakref
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.attachments import AttachmentStore
 from bot.core.i18n import translator
-from bot.core.messages import Inbound, InboundKind, Reply
+from bot.core.messages import Handled, Inbound, InboundKind, Outcome, Reply
+from bot.core.ordering import Sequencer
 from bot.core.settings import Settings
+from bot.core.store import SqlStore
 from bot.pack import Pack
-from handlers.base import Context, Flow
-from handlers.common import stale_button
-from handlers.registry import COMMANDS, OPEN_FLOWS, build_flows
+from handlers.base import Context
+from handlers.registry import FLOWS
+from handlers.router import route
 from storage.db import Database
-from storage.roles import ORGANIZER, RAPPORTEUR, roles_from_settings, stored_roles
-from storage.stakeholders import (
-    find_stakeholder,
-    get_or_create_conversation,
-    get_or_create_stakeholder,
-    mark_processed,
-)
+from storage.roles import roles_from_settings
+from storage.stakeholders import find_stakeholder, mark_processed, set_unreachable
+from storage.state import StaleState, State, load_state, save_state
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 10
@@ -57,27 +54,23 @@ class Engine:
         self.settings = settings
         self.attachments = attachments or AttachmentStore(settings.attachments_dir)
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
-        self.flows: dict[str, Flow] = build_flows()
-        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
+        self.sequencer = Sequencer()
 
-    def _lock(self, inbound: Inbound) -> asyncio.Lock:
-        key = (inbound.platform, inbound.user_id)
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[key] = lock
-        return lock
+    def ordered(self, platform: str, user_id: str) -> AbstractAsyncContextManager[None]:
+        """Hold one person's turn: transports enter it when an update arrives."""
+        return self.sequencer.ordered((platform, user_id))
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
-        """Handle one update; never raises, so a transport can always answer something."""
-        lock = self._lock(inbound)
-        async with lock:
+        """Handle one update and return its replies; never raises."""
+        return (await self.process(inbound)).replies
+
+    async def process(self, inbound: Inbound) -> Handled:
+        """Handle one update in its sender's turn; say whether it was committed."""
+        async with self.ordered(inbound.platform, inbound.user_id):
             for attempt in range(1, ATTEMPTS + 1):
                 try:
-                    return await self._handle_once(inbound)
-                except (StaleDataError, IntegrityError) as error:
+                    return await self._once(inbound)
+                except (StaleState, IntegrityError) as error:
                     await asyncio.sleep(random.uniform(0, 0.02 * attempt))  # let the winner finish
                     log.info(
                         "update %s lost a race (%s), attempt %d",
@@ -87,9 +80,9 @@ class Engine:
                     )
                 except Exception:
                     log.exception("update %s from %s failed", inbound.update_id, inbound.platform)
-                    return [self._apology(inbound)]
+                    return Handled([self._apology(inbound)], Outcome.FAILED)
             log.error("update %s gave up after %d attempts", inbound.update_id, ATTEMPTS)
-            return [self._apology(inbound)]
+            return Handled([self._apology(inbound)], Outcome.FAILED)
 
     def _apology(self, inbound: Inbound) -> Reply:
         language = (inbound.locale_hint or "")[:2]
@@ -102,53 +95,59 @@ class Engine:
             key="error.internal",
         )
 
-    async def _handle_once(self, inbound: Inbound) -> list[Reply]:
-        files_to_delete: list[str] = []
+    async def _once(self, inbound: Inbound) -> Handled:
         async with self.database.transaction() as session:
             if not await mark_processed(session, inbound.platform, inbound.update_id):
                 log.info("update %s already processed", inbound.update_id)
-                return []
+                return Handled([], Outcome.DUPLICATE)
             if inbound.kind in (InboundKind.BLOCKED, InboundKind.UNBLOCKED):
-                stakeholder = await find_stakeholder(session, inbound.platform, inbound.user_id)
-                if stakeholder is not None:
-                    blocked = inbound.kind == InboundKind.BLOCKED
-                    stakeholder.unreachable_since = self.clock() if blocked else None
-                return []
+                since = self.clock() if inbound.kind == InboundKind.BLOCKED else None
+                await set_unreachable(session, inbound.platform, inbound.user_id, since)
+                return Handled([])
             if inbound.kind == InboundKind.GROUP:
-                return await self._group(session, inbound)
-            stakeholder = await get_or_create_stakeholder(
-                session, inbound.platform, inbound.user_id, inbound.chat_id
-            )
-            conversation = await get_or_create_conversation(session, stakeholder)
-            roles = roles_from_settings(
-                self.settings.organizers,
-                self.settings.rapporteurs,
-                inbound.platform,
-                inbound.user_id,
-            ) | await stored_roles(session, inbound.platform, inbound.user_id)
-            ctx = Context(
-                inbound=inbound,
-                session=session,
-                pack=self.pack,
-                settings=self.settings,
-                stakeholder=stakeholder,
-                conversation=conversation,
-                roles=frozenset(roles),
-                now=self.clock(),
-                services={"database": self.database, "attachments": self.attachments},
-            )
-            await self._route(ctx)
-            if ctx.erased:
-                session.expunge(conversation)
-                session.expunge(stakeholder)
-                files_to_delete = ctx.services.get("files_to_delete", [])
-        _delete_files(files_to_delete)
-        replies = list(ctx.replies)
-        for work in ctx.after_commit:
-            replies += await work()
+                return Handled(await self._group(session, inbound))
+            state = await load_state(session, inbound.platform, inbound.user_id, inbound.chat_id)
+            ctx, store = self._context(session, inbound, state)
+            await route(ctx)
+            if not store.erased:
+                await save_state(session, state)
+        _delete_files(store.files_to_delete)
+        return Handled(ctx.replies + await self._after_commit(inbound, store))
+
+    def _context(
+        self, session: AsyncSession, inbound: Inbound, state: State
+    ) -> tuple[Context, SqlStore]:
+        """What the flows see of the update: its state, the roles and a store."""
+        settings = self.settings
+        roles = roles_from_settings(
+            settings.organizers, settings.rapporteurs, inbound.platform, inbound.user_id
+        )
+        now = self.clock()
+        store = SqlStore(session, self.pack, state.stakeholder, now)
+        ctx = Context(
+            inbound=inbound,
+            pack=self.pack,
+            now=now,
+            roles=frozenset(roles | state.stored_roles),
+            stakeholder=state.stakeholder,
+            position=state.position,
+            store=store,
+            flows=FLOWS,
+        )
+        return ctx, store
+
+    async def _after_commit(self, inbound: Inbound, store: SqlStore) -> list[Reply]:
+        """Deferred jobs (an export) read the committed database; their replies come after."""
+        replies: list[Reply] = []
+        for job in store.jobs:
+            try:
+                replies += await job.run(self.database, self.pack)
+            except Exception:
+                log.exception("deferred work of update %s failed", inbound.update_id)
+                replies.append(self._apology(inbound))
         return replies
 
-    async def _group(self, session: Any, inbound: Inbound) -> list[Reply]:
+    async def _group(self, session: AsyncSession, inbound: Inbound) -> list[Reply]:
         """Say once per group that the bot works in private chats; store nothing about anyone.
 
         A group's chat id must never replace a stakeholder's private one, and a channel must
@@ -159,79 +158,9 @@ class Engine:
         known = await find_stakeholder(session, inbound.platform, inbound.user_id)
         hint = (inbound.locale_hint or "")[:2]
         language = known.language if known and known.language else hint
-        return [self._private_only(language if language in self.pack.languages else None)]
-
-    def _private_only(self, language: str | None) -> Reply:
-        t = translator(language or self.pack.default_language)
-        return Reply(
-            t._("I work in private chats only. Please write to me directly."),
-            key="group.private_only",
-        )
-
-    async def _route(self, ctx: Context) -> None:
-        inbound = ctx.inbound
-        if inbound.kind == InboundKind.CHOICE and (inbound.choice or "").startswith("/"):
-            command, _, args = inbound.choice[1:].partition(" ")
-            ctx.inbound = _as_command(inbound, command, args)
-        if ctx.inbound.kind == InboundKind.COMMAND:
-            await self._command(ctx)
-            return
-        if not ctx.registered and ctx.conversation.flow not in OPEN_FLOWS:
-            await self.flows["registration"].start(ctx)
-            return
-        flow = self.flows.get(ctx.conversation.flow, self.flows["idle"])
-        if inbound.kind == InboundKind.CHOICE and not _current(ctx) and flow.name != "idle":
-            stale_button(ctx)
-            await flow.prompt(ctx)
-            return
-        await flow.handle(ctx)
-
-    async def _command(self, ctx: Context) -> None:
-        t = ctx.t
-        name = ctx.inbound.command or ""
-        command = COMMANDS.get(name)
-        if command is None or command.flow not in self.flows:
-            ctx.say(
-                t._(
-                    "I don't know the command /{command}. Send /help to see what I can do.",
-                    command=name[:32],
-                ),
-                key="error.unknown_command",
-            )
-            return
-        if command.roles and not (command.roles & ctx.roles):
-            ctx.say(_refusal(ctx, name, command.roles), key="error.forbidden")
-            return
-        if command.registered and not ctx.registered:
-            ctx.say(t._("First, a short registration."), key="register.first")
-            await self.flows["registration"].start(ctx)
-            return
-        await self.flows[command.flow].start(ctx)
-
-
-def _refusal(ctx: Context, command: str, roles: frozenset[str]) -> str:
-    t = ctx.t
-    if roles == {RAPPORTEUR}:
-        return t._("Sorry, /{command} is only for the consultation's rapporteur.", command=command)
-    if roles == {ORGANIZER}:
-        return t._("Sorry, /{command} is only for the consultation's organizers.", command=command)
-    return t._(
-        "Sorry, /{command} is only for the consultation's organizers and rapporteur.",
-        command=command,
-    )
-
-
-def _current(ctx: Context) -> bool:
-    """Whether a tapped button belongs to the step the stakeholder is on."""
-    data = ctx.inbound.choice or ""
-    token, separator, _ = data.partition(":")
-    return bool(separator) and token == ctx.token
-
-
-def _as_command(inbound: Inbound, command: str, args: str) -> Inbound:
-    from dataclasses import replace
-
-    return replace(inbound, kind=InboundKind.COMMAND, command=command.lower(), args=args)
+        t = translator(language if language in self.pack.languages else self.pack.default_language)
+        text = t._("I work in private chats only. Please write to me directly.")
+        return [Reply(text, key="group.private_only")]
 
 
 def _delete_files(paths: list[str]) -> None:
