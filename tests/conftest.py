@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.engine import Engine
+from bot.engine.engine import Engine
 from bot.pack import Pack, load_pack
 from handlers.flow import Transitions
 from storage.db import Database

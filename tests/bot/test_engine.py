@@ -6,8 +6,8 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from bot.core.engine import Engine
 from bot.core.messages import Inbound, InboundKind
+from bot.engine.engine import Engine
 from storage.models import Answer, Conversation, ProcessedUpdate, Stakeholder
 from tests.dialog import Dialog, answer_current, make_engine, register
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.core.engine import Engine
+from bot.engine.engine import Engine
 from bot.pack import QuestionType
 from storage.models import Answer, Attachment, Pledge
 from tests.dialog import Dialog, answer_current, make_engine, register

@@ -24,7 +24,7 @@ from bot.core.i18n import translator
 from bot.core.messages import Handled, Inbound, InboundKind, Outcome, Reply
 from bot.core.ordering import Sequencer
 from bot.core.settings import Settings
-from bot.core.store import SqlStore
+from bot.engine.store import SqlStore
 from bot.pack import Pack
 from handlers.base import Context
 from handlers.registry import FLOWS
