@@ -28,7 +28,7 @@ class Outcome(Enum):
 
 
 def language_label(language: str) -> str:
-    return Locale.parse(language).get_display_name(language).capitalize()
+    return (Locale.parse(language).get_display_name(language) or language).capitalize()
 
 
 class Field:

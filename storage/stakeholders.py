@@ -26,7 +26,7 @@ async def mark_processed(session: AsyncSession, platform: str, update_id: str) -
         .values(platform=platform, update_id=update_id, processed_at=utcnow())
         .on_conflict_do_nothing(index_elements=["platform", "update_id"])
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)  # type: ignore[attr-defined]  # an INSERT's CursorResult
 
 
 async def find_stakeholder(

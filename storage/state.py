@@ -172,7 +172,7 @@ async def save_state(session: AsyncSession, state: State) -> None:
             version=Conversation.version + 1,
         )
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's CursorResult
         raise StaleState(f"conversation {position.conversation_id} moved on")
     position.version += 1
     state.snapshot()

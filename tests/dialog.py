@@ -35,7 +35,7 @@ class Dialog:
             update_id=str(values.pop("update_id", None) or next(_update_ids)),
             kind=kind,
             locale_hint=self.locale,
-            **values,  # type: ignore[arg-type]
+            **values,  # type: ignore[arg-type]  # Inbound fields given by name
         )
 
     async def deliver(self, inbound: Inbound) -> list[Reply]:

@@ -8,6 +8,7 @@ without importing its module.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -157,3 +158,16 @@ def test_only_transports_import_platform_libraries() -> None:
             if target.split(".")[0] in PLATFORM_LIBRARIES:
                 wrong.append(f"{name} -> {target}")
     assert wrong == []
+
+
+def test_every_type_ignore_says_why() -> None:
+    """A silenced type error carries its reason on the same line, after the ignore."""
+    pattern = re.compile(r"#\s*type:\s*ignore(\[[^\]]*\])?(?P<rest>.*)$")
+    bare = []
+    for path in [*(ROOT / p for p in PACKAGES), ROOT / "tests"]:
+        for file in path.rglob("*.py"):
+            for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+                found = pattern.search(line)
+                if found and not found.group("rest").strip().lstrip("#").strip():
+                    bare.append(f"{file.relative_to(ROOT)}:{number}")
+    assert bare == []

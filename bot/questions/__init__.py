@@ -11,7 +11,7 @@ import importlib
 import pkgutil
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Union, cast
 
 from pydantic import Field, TypeAdapter, ValidationError
 
@@ -69,8 +69,9 @@ def _discover() -> dict[str, QuestionKind]:
 KINDS: Mapping[str, QuestionKind] = MappingProxyType(_discover())
 
 _models = (*(kind.value_model for kind in KINDS.values()), Skipped)
-AnswerValue = Annotated[Union[_models], Field(discriminator="type")]  # noqa: UP007
-_ANSWER_VALUE: TypeAdapter[Value] = TypeAdapter(AnswerValue)
+# A union of the kinds found at import, so no static type: mypy cannot see inside it.
+AnswerValue = Annotated[Union[_models], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007  (a union built at import)
+_ANSWER_VALUE: TypeAdapter[Any] = TypeAdapter(cast(Any, AnswerValue))
 
 
 def kind_of(question: Question) -> QuestionKind:
@@ -85,7 +86,7 @@ def read_value(question: Question | None, raw: Any) -> Value:
     if question is None or question.type not in KINDS or not isinstance(raw, dict):
         return Unreadable(raw=raw)
     try:
-        return _ANSWER_VALUE.validate_python({**raw, "type": question.type})
+        return cast(Value, _ANSWER_VALUE.validate_python({**raw, "type": question.type}))
     except ValidationError:
         return Unreadable(raw=raw)
 

@@ -31,8 +31,8 @@ class DispatchReceiver:
 def receiver_of(dispatch: Dispatch | Receiver) -> Receiver:
     """A receiver as it is, or a bare dispatch function wrapped in one."""
     if hasattr(dispatch, "process") and hasattr(dispatch, "ordered"):
-        return dispatch  # type: ignore[return-value]
-    return DispatchReceiver(dispatch)  # type: ignore[arg-type]
+        return dispatch  # type: ignore[return-value]  # it has the receiver's methods
+    return DispatchReceiver(dispatch)  # type: ignore[arg-type]  # what is left is a dispatch
 
 
 @contextlib.asynccontextmanager
@@ -52,7 +52,7 @@ async def running(
 async def serve(transport: Transport, receiver: Receiver, **startup: object) -> None:
     """start, serve until cancelled, stop: what `consultbot run` does with each transport."""
     try:
-        await transport.start(Startup(receiver, **startup))  # type: ignore[arg-type]
+        await transport.start(Startup(receiver, **startup))  # type: ignore[arg-type]  # Startup's fields
         await transport.serve()
     finally:
         await transport.stop()

@@ -127,7 +127,7 @@ def api() -> Iterator[fake.FakeSlackApi]:
 @pytest.fixture
 def settings(api: fake.FakeSlackApi, sqlite_db: Database, tmp_path: Path) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
         database_url=sqlite_db.url,
         attachments_dir=str(tmp_path / "files"),
         slack_bot_token=fake.BOT_TOKEN,

@@ -53,7 +53,7 @@ def api() -> Iterator[fake.FakeSlackApi]:
 @pytest.fixture
 def transport(api: fake.FakeSlackApi, tmp_path: Path) -> SlackTransport:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
         slack_bot_token=fake.BOT_TOKEN,
         slack_signing_secret=fake.SIGNING_SECRET,
         slack_api_url=api.base_url,
@@ -276,13 +276,13 @@ async def test_send_translates_slacks_refusals(
     with pytest.raises(outcome) as raised:
         await transport.send(Address("slack", "D1"), Reply("Update"))
     if outcome is RateLimited:
-        assert raised.value.retry_after == 7  # type: ignore[attr-defined]
+        assert raised.value.retry_after == 7  # type: ignore[attr-defined]  # a RateLimited
 
 
 async def test_send_on_a_dead_connection_is_transient(tmp_path: Path) -> None:
     """A refused connection is a transient failure, not a lost user."""
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
         slack_bot_token=fake.BOT_TOKEN,
         slack_signing_secret=fake.SIGNING_SECRET,
         slack_api_url="http://127.0.0.1:9/api/",
@@ -306,7 +306,7 @@ async def test_a_short_rate_limit_on_a_reply_is_waited_out(
 def test_http_needs_the_signing_secret(tmp_path: Path) -> None:
     """Without SLACK_SIGNING_SECRET no events endpoint is served: none could check its callers."""
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
         slack_bot_token=fake.BOT_TOKEN,
         slack_app_token="xapp-1-test",
     )
@@ -353,7 +353,7 @@ async def test_socket_mode_carries_events_presses_and_commands(
 ) -> None:
     """With an app token, start() connects by Socket Mode; each envelope is acked and handled."""
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
         slack_bot_token=fake.BOT_TOKEN,
         slack_app_token=fake.APP_TOKEN,
         slack_api_url=api.base_url,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import httpx
@@ -56,7 +57,7 @@ def api() -> Iterator[FakeTelegram]:
 
 def telegram_settings(api: FakeTelegram, **extra: object) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
         telegram_bot_token=api.token,
         telegram_api_base_url=api.base_url,
         telegram_api_file_url=api.base_file_url,
@@ -71,7 +72,7 @@ def transport(api: FakeTelegram, tmp_path: Path) -> TelegramTransport:
     )
 
 
-def polling(transport: TelegramTransport, dispatch: Echo):  # type: ignore[no-untyped-def]
+def polling(transport: TelegramTransport, dispatch: Echo) -> AbstractAsyncContextManager[object]:
     return running(transport, dispatch)
 
 
@@ -92,7 +93,7 @@ async def test_polling_answers_a_command(api: FakeTelegram, transport: TelegramT
 async def test_base_urls_point_at_the_local_server(api: FakeTelegram, tmp_path: Path) -> None:
     """A bare TELEGRAM_API_BASE_URL (self-hosted server) works; the file URL follows it."""
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
         telegram_bot_token=api.token,
         telegram_api_base_url=api.url,
     )
@@ -315,7 +316,7 @@ async def test_rate_limit_mid_reply_is_waited_out(
                 return fake.too_many_requests(1)
         return original(method, params)
 
-    api._injected_failure = second_part_limited  # type: ignore[method-assign]
+    api._injected_failure = second_part_limited  # type: ignore[method-assign]  # a fault injected
     await send(transport, 605, long)
     await transport.stop()
     assert len(api.sent_to(605)) == 2
