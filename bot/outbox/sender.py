@@ -9,6 +9,10 @@ duplicates; it also bounds throughput to 1 / (platform latency) per sender.
 Limits (Telegram, 2026-11): about 30 messages/s overall and 1 message/s per chat. The global rate
 (`BROADCAST_RATE_PER_SECOND`) and the per-chat spacing are enforced per sender process: with
 several replicas, divide the rate among them. A 429 pauses only the platform that sent it.
+
+A platform whose transport declares a free-form window (`limits.free_form_window`: WhatsApp's
+24 hours since the stakeholder's latest message) gets a template message for anyone outside it;
+with no template in their language the message is closed as `no_template`, counted, not sent.
 """
 
 from __future__ import annotations
@@ -22,7 +26,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from bot.core.delivery import PermanentFailure, RateLimited, TransientFailure, Unreachable
+from bot.core.delivery import (
+    NoTemplate,
+    OutsideWindow,
+    PermanentFailure,
+    RateLimited,
+    TransientFailure,
+    Unreachable,
+)
 from bot.core.messages import Address, Reply
 from bot.transports.base import Transport
 from storage import outbox
@@ -100,6 +111,7 @@ class DrainReport:
     failed: int = 0
     unreachable: int = 0
     deferred: int = 0
+    no_template: int = 0
 
 
 class OutboxSender:
@@ -236,11 +248,10 @@ class OutboxSender:
     ) -> None:
         """Send one message and record the outcome."""
         await self.limiter.acquire()
-        address = Address(message.platform, message.chat_id)
         chat = (message.platform, message.chat_id)
         self._remember_chat(chat)
         try:
-            await self.transports[message.platform].send(address, Reply(text=message.text))
+            await self._send(message)
         except RateLimited as error:
             await self._rate_limited(message, error)
         except Unreachable:
@@ -253,6 +264,18 @@ class OutboxSender:
             )
             unreachable.add(message.stakeholder_id)
             report.unreachable += 1
+        except NoTemplate as error:
+            await self._record(outbox.mark_no_template, message.id, self.owner, str(error))
+            report.no_template += 1
+        except OutsideWindow:
+            await self._record(
+                outbox.reopen_window_closed,
+                message.id,
+                self.owner,
+                message.stakeholder_id,
+                self.clock.now(),
+            )
+            report.retried += 1
         except PermanentFailure as error:
             log.warning("outbox %s: permanent failure: %s", message.key, error)
             await self._record(outbox.mark_failed, message.id, self.owner, str(error))
@@ -264,6 +287,29 @@ class OutboxSender:
         else:
             await self._record(outbox.mark_sent, message.id, self.owner, self.clock.now())
             report.sent += 1
+
+    async def _send(self, message: outbox.Claimed) -> None:
+        """Free-form within the platform's window (or where it has none), else a template.
+
+        The reply's key is the outbox key, so a platform that reports delivery later can
+        name the message it reports on.
+        """
+        transport = self.transports[message.platform]
+        address = Address(message.platform, message.chat_id)
+        reply = Reply(text=message.text, key=message.key)
+        if self._outside_window(transport, message):
+            await transport.send_template(address, reply, message.language)  # type: ignore[attr-defined]
+        else:
+            await transport.send(address, reply)
+
+    def _outside_window(self, transport: Transport, message: outbox.Claimed) -> bool:
+        # `limits` is only on transports with such rules (WhatsApp) until the Transport
+        # protocol carries it for all (2026-12).
+        window = getattr(getattr(transport, "limits", None), "free_form_window", None)
+        if window is None:
+            return False
+        last = message.last_inbound_at
+        return last is None or self.clock.now() - last >= window
 
     async def _rate_limited(self, message: outbox.Claimed, error: RateLimited) -> None:
         """Hold every send to this platform for retry_after; the message goes back untried."""
