@@ -116,7 +116,29 @@ def _transports(settings: Settings, runtime: Runtime) -> tuple[dict[str, Any], l
             tasks.append(slack.run(dispatch))
         else:
             routes += slack.http_routes(dispatch)
+    if settings.whatsapp_enabled:
+        whatsapp = _whatsapp(settings, runtime)
+        transports["whatsapp"] = whatsapp
+        routes += whatsapp.routes(dispatch)
+        tasks.append(whatsapp.run(dispatch))
     return transports, tasks, routes, setups
+
+
+def _whatsapp(settings: Settings, runtime: Runtime) -> Any:
+    """The WhatsApp webhook transport, writing delivery reports through the outbox's ledger."""
+    from bot.outbox.ledger import DeliveryLedger
+    from bot.transports.whatsapp.transport import WhatsAppTransport
+
+    ledger = DeliveryLedger(runtime.database)
+    try:
+        return WhatsAppTransport(
+            settings,
+            runtime.engine.attachments,
+            ledger,
+            default_language=runtime.pack.default_language,
+        )
+    except ValueError as error:
+        raise SystemExit(f"consultbot: {error}") from None
 
 
 async def _telegram_menus(telegram: Any, settings: Settings, runtime: Runtime) -> None:
