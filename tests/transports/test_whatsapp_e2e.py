@@ -9,6 +9,7 @@ reply keys are read from a thin wrapper around `Engine.handle`, to compare keys,
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from storage.models import Attachment, Stakeholder
 from tests.dialog import answer_current, register
 from tests.fakes import whatsapp_api as fake
 from tests.fakes.whatsapp_api import Call, FakeWhatsApp
+from tests.outbox.helpers import START, FakeClock, add_stakeholders, stakeholder_row
 
 VERIFY_TOKEN = "e2e-verify-token"
 RAPPORTEUR = "5215500007001"
@@ -266,8 +268,6 @@ async def seeded(
     world: World, pack: Pack, language: str = "en", wa_id: str | None = None
 ) -> Person:
     """A stakeholder registered earlier, who wrote a moment ago."""
-    from tests.outbox.helpers import add_stakeholders, stakeholder_row
-
     person = world.person(wa_id)
     row = stakeholder_row(
         int(person.wa_id[-6:]),
@@ -359,3 +359,170 @@ async def test_rapporteur_export_arrives_as_a_document(world: World, pack: Pack)
     [document] = [call for call in rapporteur.messages if call.type == "document"]
     media = world.api.media[document.payload["document"]["id"]]
     assert (media.filename or "").endswith(".csv") and b"," in media.content
+
+
+# ---------------------------------------------------------------------------------- outbox
+
+ORGANIZER = "5215500007002"
+HEARING = {
+    "es": "La audiencia es el 12 de mayo.\nSede: Santiago",
+    "en": "The hearing is on 12 May.",
+}
+
+
+@pytest.fixture
+async def outbox_world(sqlite_db: Database, pack: Pack, tmp_path: Path) -> AsyncIterator[World]:
+    """Spanish has an approved template, English none; one organizer."""
+    async with whatsapp_world(
+        sqlite_db,
+        pack,
+        tmp_path,
+        whatsapp_templates={"es": "consulta_aviso"},
+        organizers=[f"whatsapp:{ORGANIZER}"],
+    ) as built:
+        yield built
+
+
+async def whatsapp_stakeholders(
+    database: Database, last_messages: list[dt.datetime | None]
+) -> list[str]:
+    """Registered stakeholders who last wrote at these times; Spanish and English alternate."""
+    numbers = [f"5215560{n:06d}" for n in range(len(last_messages))]
+    rows = [
+        stakeholder_row(
+            n,
+            platform="whatsapp",
+            platform_user_id=number,
+            chat_id=number,
+            language="es" if n % 2 else "en",
+            last_inbound_at=last,
+        )
+        for n, (number, last) in enumerate(zip(numbers, last_messages, strict=True))
+    ]
+    await add_stakeholders(database, rows)
+    return numbers
+
+
+async def broadcast(database: Database, pack: Pack) -> int:
+    from storage.broadcasts import Audience, create_broadcast
+
+    async with database.transaction() as session:
+        queued = await create_broadcast(
+            session,
+            texts=HEARING,
+            audience=Audience(),
+            languages=pack.languages,
+            default_language=pack.default_language,
+            created_by=f"whatsapp:{ORGANIZER}",
+            now=START,
+        )
+    return queued.recipients
+
+
+def sender(world: World, clock: Any) -> Any:
+    from bot.outbox.sender import OutboxSender, SenderPolicy
+
+    policy = SenderPolicy(rate_per_second=1000, batch_size=50)
+    return OutboxSender(world.database, {"whatsapp": world.transport}, policy, clock=clock)
+
+
+async def outbox_rows(database: Database) -> dict[str, Any]:
+    from storage.models import OutboxMessage
+
+    async with database.transaction() as session:
+        rows = (await session.scalars(select(OutboxMessage))).all()
+    return {row.chat_id: row for row in rows}
+
+
+@pytest.mark.slow
+async def test_broadcast_to_200_with_templates_outside_24_hours_and_a_rate_limit(
+    outbox_world: World, pack: Pack
+) -> None:
+    """120 in the window get text, 40 Spanish outside it the template, 40 English are counted;
+    a 130429 pauses sending for its 5 s and every message goes once."""
+    world, api = outbox_world, outbox_world.api
+    recent, stale = START - dt.timedelta(hours=2), START - dt.timedelta(hours=30)
+    numbers = await whatsapp_stakeholders(
+        world.database, [recent] * 120 + [stale] * 60 + [None] * 20
+    )
+    assert await broadcast(world.database, pack) == 200
+    api.fail_next(fake.RATE_LIMIT, after=37)
+    clock = FakeClock(START)
+    report = await sender(world, clock).drain()
+
+    [limited] = api.refused()
+    assert limited.error == fake.RATE_LIMIT and 5.0 in clock.sleeps
+    delivered = [call for call in api.calls if call.ok]
+    assert len({call.to for call in delivered}) == len(delivered) == 160  # each once
+    by_number = {call.to: call for call in delivered}
+    assert {by_number[n].type for n in numbers[:120]} == {"text"}
+    outside_es = [n for i, n in enumerate(numbers[120:], 120) if i % 2]
+    outside_en = [n for i, n in enumerate(numbers[120:], 120) if not i % 2]
+    assert {by_number[n].type for n in outside_es} == {"template"}
+    assert not any(n in by_number for n in outside_en)
+    template = by_number[outside_es[0]].payload["template"]
+    assert (template["name"], template["language"]["code"]) == ("consulta_aviso", "es")
+    assert by_number[outside_es[0]].text == "La audiencia es el 12 de mayo. · Sede: Santiago"
+    assert (report.sent, report.no_template) == (160, 40)
+    rows = await outbox_rows(world.database)
+    assert {rows[n].status for n in outside_en} == {"no_template"}
+    assert {rows[n].status for n in numbers[:120] + outside_es} == {"sent"}
+    assert all(rows[n].key == by_number[n].tracker for n in outside_es)
+
+    organizer = await seeded(world, pack, "en", ORGANIZER)
+    await organizer.command("/broadcasts")
+    assert organizer.keys == ["broadcasts"]
+    assert "160 sent" in organizer.text
+    assert "(40 not sent: outside WhatsApp's 24 hours, no template in their language)" in (
+        organizer.text
+    )
+    assert "no template" in await stats_output(world.database)
+
+
+async def stats_output(database: Database) -> str:
+    """What `consultbot stats` prints for the broadcasts."""
+    from rich.console import Console
+
+    from bot.commands.stats import broadcasts_table
+    from storage.stats import collect
+
+    async with database.transaction() as session:
+        stats = await collect(session)
+    console = Console(record=True, width=200)
+    console.print(broadcasts_table(stats))
+    return console.export_text()
+
+
+async def test_delivery_reports_are_recorded_against_the_outbox(
+    outbox_world: World, pack: Pack
+) -> None:
+    """Read is kept over a late delivered; 131026 marks unreachable; 131047 resends as template."""
+    world, api = outbox_world, outbox_world.api
+    recent = START - dt.timedelta(hours=1)
+    read, lapsed, blocked = await whatsapp_stakeholders(world.database, [recent] * 3)
+    await broadcast(world.database, pack)
+    clock = FakeClock(START)
+    await sender(world, clock).drain()
+    calls = {call.to: call for call in api.calls}
+    at = START.timestamp()
+    for state in ("delivered", "read"):
+        assert (await world.post(fake.status(calls[read], state, at=at))).status_code == 200
+    await world.post(fake.status(calls[read], "delivered", at=at))  # late and out of order
+    await world.post(fake.status(calls[blocked], "failed", fake.UNDELIVERABLE, at=at))
+    await world.post(fake.status(calls[lapsed], "failed", fake.RE_ENGAGEMENT, at=at))
+
+    rows = await outbox_rows(world.database)
+    assert (rows[read].status, rows[read].receipt) == ("sent", "read")
+    assert rows[blocked].status == "unreachable"
+    assert (await stakeholder(world.database, blocked)).unreachable_since is not None  # type: ignore[union-attr]
+    assert rows[lapsed].status == "queued"
+    assert (await stakeholder(world.database, lapsed)).last_inbound_at is None  # type: ignore[union-attr]
+
+    clock.advance(1)
+    await sender(world, clock).drain()
+    [first, again] = api.sent_to(lapsed)
+    assert (first.type, again.type) == ("text", "template")  # lapsed is Spanish: a template
+    assert (await outbox_rows(world.database))[lapsed].status == "sent"
+
+    await world.person(blocked).say("hola")  # writing again makes them reachable
+    assert (await stakeholder(world.database, blocked)).unreachable_since is None  # type: ignore[union-attr]
