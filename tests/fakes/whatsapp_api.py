@@ -211,11 +211,13 @@ class FakeWhatsApp:
         return self
 
     def stop(self) -> None:
-        if self._loop is not None and self._runner is not None:
+        """Stop serving (a second call does nothing): a Cloud API that is gone."""
+        if self._loop is not None and self._runner is not None and not self._loop.is_closed():
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
             self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread is not None:
             self._thread.join(10)
+        self._runner = None
 
     def __enter__(self) -> FakeWhatsApp:
         return self.start()
