@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from bot.core.attachments import AttachmentStore
 from bot.core.engine import Engine
-from bot.core.messages import Choice, Inbound, Reply
+from bot.core.messages import Choice, Reply
 from bot.core.settings import Settings
 from bot.core.text import normalise
 from bot.outbox.ledger import DeliveryLedger
@@ -35,23 +35,11 @@ from tests.dialog import answer_current, register
 from tests.fakes import whatsapp_api as fake
 from tests.fakes.whatsapp_api import Call, FakeWhatsApp
 from tests.outbox.helpers import START, FakeClock, add_stakeholders, stakeholder_row
+from tests.transports.test_telegram_e2e import Recorder
 
 VERIFY_TOKEN = "e2e-verify-token"
 RAPPORTEUR = "5215500007001"
 _numbers = itertools.count(5215512340000)
-
-
-class Recorder:
-    """The dispatch: the real engine, remembering what it answered to each update id."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.results: dict[str, list[list[Reply]]] = {}
-
-    async def __call__(self, inbound: Inbound) -> list[Reply]:
-        replies = await self.engine.handle(inbound)
-        self.results.setdefault(inbound.update_id, []).append(replies)
-        return replies
 
 
 @dataclass

@@ -32,22 +32,9 @@ from storage.db import Database
 from tests.fakes import whatsapp_api as fake
 from tests.fakes.whatsapp_api import FakeWhatsApp
 from tests.outbox.helpers import START, FakeClock, add_stakeholders, stakeholder_row
+from tests.transports.test_whatsapp_e2e import world_settings
 
 TO = Address("whatsapp", "5215512345678")
-
-
-def settings_for(api: FakeWhatsApp, database: Database, tmp_path: Path, **extra: Any) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database.url,
-        attachments_dir=str(tmp_path / "files"),
-        whatsapp_token=api.token,
-        whatsapp_phone_number_id=api.phone_number_id,
-        whatsapp_app_secret=fake.APP_SECRET,
-        whatsapp_verify_token="verify",
-        whatsapp_api_url=api.url,
-        **extra,
-    )
 
 
 @contextlib.asynccontextmanager
@@ -55,7 +42,7 @@ async def transport_for(
     database: Database, tmp_path: Path, **extra: Any
 ) -> AsyncIterator[tuple[FakeWhatsApp, WhatsAppTransport]]:
     with FakeWhatsApp(templates={("consulta_aviso", "es"): 1}) as api:
-        settings = settings_for(api, database, tmp_path, **extra)
+        settings = world_settings(api, database, tmp_path, **extra)
         transport = WhatsAppTransport(
             settings, AttachmentStore(settings.attachments_dir), DeliveryLedger(database)
         )
