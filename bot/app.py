@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.attachments import AttachmentStore
-from bot.core.engine import Engine
 from bot.core.settings import Settings
+from bot.engine.engine import Engine
 from bot.pack import Pack, PackError, load_pack
 from storage.db import Database
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.dialect import insert_for
 from storage.models import OutboxMessage, Stakeholder
 
 QUEUED = "queued"
@@ -88,8 +88,7 @@ class Claimed:
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    dialect = session.bind.dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(OutboxMessage)
+    return insert_for(session, OutboxMessage)
 
 
 async def enqueue(session: AsyncSession, messages: Iterable[NewMessage], now: dt.datetime) -> int:

@@ -6,10 +6,10 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.engine import Engine
 from bot.core.messages import AttachmentRef, Choice, Inbound, InboundKind, Reply
 from bot.core.settings import load_settings
 from bot.core.text import normalise
+from bot.engine.engine import Engine
 from bot.pack import Pack
 from storage.db import Database
 

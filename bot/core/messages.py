@@ -97,3 +97,23 @@ class Reply:
         for choice in self.choices:
             if len(choice.data.encode()) > 64:
                 raise ValueError(f"callback data over 64 bytes: {choice.data!r}")
+
+
+class Outcome(StrEnum):
+    """What became of an update, so a transport knows whether to acknowledge it."""
+
+    HANDLED = "handled"  # committed: acknowledge, send the replies
+    DUPLICATE = "duplicate"  # seen before: acknowledge, nothing to send
+    FAILED = "failed"  # nothing committed: the platform may deliver it again
+
+
+@dataclass(frozen=True)
+class Handled:
+    """The engine's answer to one update: the replies and whether it was committed."""
+
+    replies: list[Reply]
+    outcome: Outcome = Outcome.HANDLED
+
+    @property
+    def committed(self) -> bool:
+        return self.outcome != Outcome.FAILED

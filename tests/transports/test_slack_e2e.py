@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.core.attachments import AttachmentStore
-from bot.core.engine import Engine
 from bot.core.messages import Inbound, Reply
 from bot.core.settings import Settings
 from bot.core.text import normalise
+from bot.engine.engine import Engine
 from bot.outbox.sender import OutboxSender, SenderPolicy
 from bot.pack import Pack
 from bot.transports.slack.transport import EVENTS_PATH, SlackTransport

@@ -25,10 +25,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.attachments import AttachmentStore
-from bot.core.engine import Engine
 from bot.core.messages import Choice, Inbound, Reply
 from bot.core.settings import Settings
 from bot.core.text import normalise
+from bot.engine.engine import Engine
 from bot.outbox.sender import OutboxSender, SenderPolicy
 from bot.pack import Pack
 from bot.transports.telegram.mapping import render

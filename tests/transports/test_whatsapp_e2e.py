@@ -21,10 +21,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.attachments import AttachmentStore
-from bot.core.engine import Engine
 from bot.core.messages import Choice, Reply
 from bot.core.settings import Settings
 from bot.core.text import normalise
+from bot.engine import Engine
 from bot.outbox.ledger import DeliveryLedger
 from bot.pack import Pack
 from bot.transports.whatsapp.transport import WEBHOOK_PATH, WhatsAppTransport
