@@ -71,8 +71,9 @@ async def run_console(settings: Settings, user_id: str, language: str | None) ->
         await runtime.database.dispose()
 
 
-def platform_transports(settings: Settings, attachments: AttachmentStore) -> list[Transport]:
+def platform_transports(settings: Settings, runtime: Runtime) -> list[Transport]:
     """The transports the settings enable; each platform's SDK is imported only when used."""
+    attachments = runtime.engine.attachments
     transports: list[Transport] = []
     if settings.telegram_enabled:
         from bot.transports.telegram.transport import TelegramTransport
@@ -82,14 +83,32 @@ def platform_transports(settings: Settings, attachments: AttachmentStore) -> lis
         from bot.transports.slack.transport import SlackTransport
 
         transports.append(SlackTransport(settings, attachments))
+    if settings.whatsapp_enabled:
+        transports.append(_whatsapp(settings, runtime))
     return transports
+
+
+def _whatsapp(settings: Settings, runtime: Runtime) -> Transport:
+    """The WhatsApp webhook transport, writing delivery reports through the outbox's ledger."""
+    from bot.outbox.ledger import DeliveryLedger
+    from bot.transports.whatsapp.transport import WhatsAppTransport
+
+    try:
+        return WhatsAppTransport(
+            settings,
+            runtime.engine.attachments,
+            DeliveryLedger(runtime.database),
+            default_language=runtime.pack.default_language,
+        )
+    except ValueError as error:
+        raise SystemExit(f"consultbot: {error}") from None
 
 
 async def serve(settings: Settings) -> None:
     """`consultbot run`: every configured transport, the outbox sender and the scheduler."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     runtime = await _start_or_exit(settings)
-    transports = platform_transports(settings, runtime.engine.attachments)
+    transports = platform_transports(settings, runtime)
     routes = [route for t in transports for route in t.routes(runtime.engine)]
     startup = await _startup(settings, runtime)
     try:

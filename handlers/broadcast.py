@@ -356,16 +356,21 @@ async def show_broadcasts(ctx: Context) -> None:
     lines = [t._("Latest broadcasts:")]
     for item in items:
         counts = item.counts
-        lines.append(
-            t._(
-                "#{number}, {date}, to {audience}: {queued} queued, {sent} sent, "
-                "{failed} failed, {unreachable} unreachable",
-                number=item.id,
-                date=t.date(item.created_at.date(), "medium"),
-                audience=audience_label(ctx, Audience.from_json(item.audience)),
-                **counts,
-            )
+        line = t._(
+            "#{number}, {date}, to {audience}: {queued} queued, {sent} sent, "
+            "{failed} failed, {unreachable} unreachable",
+            number=item.id,
+            date=t.date(item.created_at.date(), "medium"),
+            audience=audience_label(ctx, Audience.from_json(item.audience)),
+            **counts,
         )
+        if counts.get("no_template"):
+            line += " " + t.ngettext(
+                "({count} not sent: outside WhatsApp's 24 hours, no template in their language)",
+                "({count} not sent: outside WhatsApp's 24 hours, no template in their language)",
+                counts["no_template"],
+            )
+        lines.append(line)
     ctx.say("\n".join(lines), key="broadcasts")
 
 

@@ -8,11 +8,12 @@ through it (the outbox too) and stops it, all through `Transport`.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from starlette.routing import BaseRoute
 
@@ -21,6 +22,7 @@ from bot.core.messages import Address, Handled, Inbound, Outcome, Reply
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 REPLY_WAIT = 30.0  # the longest 429 pause an answer waits out (once) rather than drop a reply
 
 
@@ -41,6 +43,8 @@ class Limits:
     messages_per_second: float
     per_chat_interval: float = 1.0
     text_length: int = 4096
+    # How long after a person's last message free-form messages may reach them (None: always).
+    free_form_window: dt.timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -83,22 +87,35 @@ class Transport(Protocol):
 async def answer(
     transport: Transport, address: Address, replies: Sequence[Reply], update_id: str
 ) -> None:
-    """Send an update's replies in order; one short 429 is waited out, a refusal is logged."""
-    for reply in replies:
+    """Send an update's replies in order, under the one policy of `deliver`."""
+
+    async def send(reply: Reply) -> None:
+        await transport.send(address, reply)
+
+    await deliver(send, replies, update_id)
+
+
+async def deliver(send: Callable[[T], Awaitable[None]], items: Sequence[T], update_id: str) -> None:
+    """Send the answers to one update in order; the one 429 policy of every transport.
+
+    A pause of up to REPLY_WAIT is waited out once; a refusal is logged and the next item goes;
+    a user who blocked the bot gets nothing more.
+    """
+    for item in items:
         for attempt in (1, 2):
             try:
-                await transport.send(address, reply)
+                await send(item)
                 break
             except RateLimited as error:
                 if attempt == 2 or error.retry_after > REPLY_WAIT:
-                    log.warning("reply %r to %s dropped: %s", reply.key, update_id, error)
+                    log.warning("an answer to %s was dropped: %s", update_id, error)
                     break
                 await asyncio.sleep(error.retry_after)
             except Unreachable as error:
-                log.info("replies to %s stop: %s", update_id, error)
+                log.info("answers to %s stop: %s", update_id, error)
                 return
             except DeliveryError as error:
-                log.warning("reply %r to %s failed: %s", reply.key, update_id, error)
+                log.warning("an answer to %s failed: %s", update_id, error)
                 break
 
 
