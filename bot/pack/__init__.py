@@ -20,7 +20,7 @@ from bot.pack.model import (
     is_country_code,
     parse_offset,
 )
-from bot.pack.validation import PackError, parse_pack
+from bot.pack.validation import PackError, parse_pack, titles_to_confirm
 
 __all__ = [
     "GCM_OBJECTIVE_COUNT",
@@ -45,4 +45,5 @@ __all__ = [
     "parse_offset",
     "parse_pack",
     "resolve_pack_path",
+    "titles_to_confirm",
 ]
