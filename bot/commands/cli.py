@@ -186,6 +186,23 @@ def pack_check(
             typer.echo(f"  {line}")
 
 
+@pack_app.command("new")
+def pack_new(
+    name: Annotated[str, typer.Argument(help="The new pack's id, e.g. asia-pacific-2026.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Where to write it; NAME.yaml when absent.")
+    ] = None,
+) -> None:
+    """Start a pack for another consultation from the commented template."""
+    from bot.commands.pack_new import PackNewError, new_pack
+
+    try:
+        path = new_pack(name, out or Path(f"{name}.yaml"))
+    except PackNewError as error:
+        fail(str(error))
+    typer.echo(f"Wrote {path}. Edit it, then run: consultbot pack check {path}")
+
+
 @pack_app.command("graph")
 def pack_graph(
     pack: Annotated[str | None, typer.Argument(help="Pack name or YAML path.")] = None,

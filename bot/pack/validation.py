@@ -202,24 +202,19 @@ def parse_pack(raw: Any, source: str = "pack") -> Pack:
 def titles_to_confirm(pack: Pack) -> list[str]:
     """Objective titles an organizer should still check: unverified ones, then unsourced ones.
 
-    One line per language, the pack's languages first, such as `es unverified: 3, 15`.
+    One line per language of the pack, in the pack's order, such as `es unverified: 3, 15`.
     """
     unverified: dict[str, list[int]] = {}
     unsourced: dict[str, list[int]] = {}
     for objective in sorted(pack.objectives, key=lambda item: item.number):
-        for language in objective.title:
+        for language in pack.languages:
             if language in objective.unverified:
                 unverified.setdefault(language, []).append(objective.number)
             elif language not in objective.sources:
                 unsourced.setdefault(language, []).append(objective.number)
-
-    def order(language: str) -> tuple[int, str]:
-        known = language in pack.languages
-        return (pack.languages.index(language) if known else len(pack.languages), language)
-
     lines = []
     for label, table in (("unverified", unverified), ("without a source", unsourced)):
-        for language in sorted(table, key=order):
+        for language in sorted(table, key=pack.languages.index):
             numbers = ", ".join(str(number) for number in table[language])
             lines.append(f"{language} {label}: {numbers}")
     return lines
