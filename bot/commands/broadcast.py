@@ -40,12 +40,11 @@ def preview_table(
 
 def confirmed(t: Translator, question: str) -> bool:
     """Ask yes or no in the reader's language; `y` and `yes` work in every language."""
-    words = {"y", "yes", normalise(t._("yes"))}
+    yes, no = t._("yes"), t._("no")
+    words = {"y", "yes", normalise(yes)}
     words |= {word[0] for word in words}
     try:
-        answer = typer.prompt(
-            f"{question} [{t._('yes')}/{t._('no')}]", default="", show_default=False
-        )
+        answer = typer.prompt(f"{question} [{yes}/{no}]", default="", show_default=False)
     except typer.Abort:
         return False
     return normalise(answer) in words
