@@ -50,17 +50,18 @@ def output_translator(lang: str | None, pack: Pack | None) -> Translator:
     """
     from bot.core.i18n import SOURCE_LANGUAGE, shipped_languages, translator
 
+    shipped = shipped_languages()
     default = pack.default_language if pack is not None else SOURCE_LANGUAGE
+    fallback = translator(default if default in shipped else SOURCE_LANGUAGE)
     if lang is None:
-        return translator(default if default in shipped_languages() else SOURCE_LANGUAGE)
+        return fallback
     chosen = lang.strip().replace("_", "-").split("-")[0].lower()
-    if chosen not in shipped_languages():
-        t = translator(default if default in shipped_languages() else SOURCE_LANGUAGE)
+    if chosen not in shipped:
         fail(
-            t._(
+            fallback._(
                 "--lang {language}: expected one of {languages}",
                 language=lang,
-                languages=", ".join(shipped_languages()),
+                languages=", ".join(shipped),
             )
         )
     return translator(chosen)
