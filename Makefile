@@ -41,11 +41,11 @@ bench: $(STAMP)
 
 locales-extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -o locales/messages.pot \
-		--no-location --sort-output --omit-header --project consultbot .
+		--no-location --sort-output --omit-header --width 100 --project consultbot .
 
 locales-update: locales-extract
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching \
-		--ignore-obsolete
+		--ignore-obsolete --width 100
 	$(BIN)/python -m bot.core.i18n_source locales/en/LC_MESSAGES/messages.po
 
 locales-compile: $(STAMP)
