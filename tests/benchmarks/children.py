@@ -71,14 +71,70 @@ async def broadcast(url: str, token: str, base_url: str, rate: float) -> dict[st
     return figures | {"sent": report.sent, "retried": report.retried, "failed": report.failed}
 
 
+def rss_mb() -> float:
+    """Resident memory now, in MB, so a figure can say what the export added."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def export(url: str, format: str, out: str, language: str) -> dict[str, float]:
+    """One export to a file, as `consultbot export` writes it (without the progress bar)."""
+    from bot.export import ExportFilters
+    from bot.export.build import ExportRequest, make_source, write_export
+    from bot.pack import load_pack
+    from storage.db import Database
+
+    database = Database(url)
+    request = ExportRequest(format, ExportFilters(), language=language)
+    source = make_source(database, load_pack("lac-2025"), request)
+    before = rss_mb()
+    cpu, start = time.process_time(), time.perf_counter()
+    with open(out, "wb") as sink:
+        await write_export(source, format, sink)
+    figures = {"cpu": time.process_time() - cpu, "wall": time.perf_counter() - start}
+    await database.dispose()
+    return figures | {"rss_before_mb": before, "bytes": Path(out).stat().st_size}
+
+
+def pandas_export(path: str, format: str, out: str) -> dict[str, float]:
+    """The reference: the same answers query read by pandas, written by to_csv or to_excel."""
+    import sqlite3
+
+    import pandas
+    from sqlalchemy.dialects import sqlite
+
+    from bot.export import ExportFilters
+    from storage.exports import answers_statement
+
+    query = answers_statement(ExportFilters()).compile(
+        dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}
+    )
+    before = rss_mb()
+    cpu, start = time.process_time(), time.perf_counter()
+    with sqlite3.connect(path) as connection:
+        frame = pandas.read_sql_query(str(query), connection)
+    if format == "csv":
+        frame.to_csv(out, index=False)
+    else:
+        frame.to_excel(out, index=False)
+    figures = {"cpu": time.process_time() - cpu, "wall": time.perf_counter() - start}
+    return figures | {"rss_before_mb": before, "bytes": Path(out).stat().st_size, "rows": len(frame)}
+
+
 def main(kind: str, *args: str) -> None:
     if kind == "engine":
         figures = asyncio.run(engine_alone(args[0], args[1], int(args[2])))
     elif kind == "broadcast":
         figures = asyncio.run(broadcast(args[0], args[1], args[2], float(args[3])))
+    elif kind == "export":
+        figures = asyncio.run(export(args[0], args[1], args[2], args[3]))
+    elif kind == "pandas":
+        figures = pandas_export(args[0], args[1], args[2])
     else:
         raise SystemExit(f"unknown kind {kind}")
-    print(json.dumps(figures | self_usage() | {"cpu": figures["cpu"]}))
+    print(json.dumps(self_usage() | figures))
 
 
 if __name__ == "__main__":
