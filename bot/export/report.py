@@ -50,8 +50,8 @@ class QuoteSample:
     quotes overall. The sample then covers as many facets as it can, then fills by rank.
     """
 
-    def __init__(self, limit: int = QUOTE_LIMIT) -> None:
-        self.limit = limit
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = QUOTE_LIMIT if limit is None else limit
         self.count = 0
         self._first: list[Quote] = []
         self._by_facet: dict[str, Quote] = {}
@@ -69,6 +69,13 @@ class QuoteSample:
         self._ranked.append((rank, quote))
         if len(self._ranked) > 2 * self.limit:
             self._ranked = sorted(self._ranked, key=lambda item: item[0])[: self.limit]
+
+    @property
+    def held(self) -> int:
+        """How many quotes are held in memory, however many were added."""
+        kept = {id(quote) for quote in self._first}
+        kept |= {id(quote) for quote in self._by_facet.values()}
+        return len(kept | {id(quote) for _, quote in self._ranked})
 
     @property
     def sampled(self) -> bool:
