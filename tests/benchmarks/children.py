@@ -120,7 +120,8 @@ def pandas_export(path: str, format: str, out: str) -> dict[str, float]:
     else:
         frame.to_excel(out, index=False)
     figures = {"cpu": time.process_time() - cpu, "wall": time.perf_counter() - start}
-    return figures | {"rss_before_mb": before, "bytes": Path(out).stat().st_size, "rows": len(frame)}
+    size = Path(out).stat().st_size
+    return figures | {"rss_before_mb": before, "bytes": size, "rows": len(frame)}
 
 
 def main(kind: str, *args: str) -> None:

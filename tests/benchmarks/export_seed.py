@@ -26,7 +26,7 @@ WORDS = (
     "protección consular albergues frontera retorno reintegración remesas datos municipios "
     "coordinación financiamiento xenofobia inclusión vivienda refugio tránsito comunidades "
     "access health education documents regularization children women decent work shelters"
-).split()
+).split()  # noqa: SIM905
 
 
 def _text(rng: random.Random) -> str:

@@ -38,7 +38,8 @@ def ours(url: str, format: str, out: Path, language: str = "es") -> dict[str, An
 
 def pandas(url: str, format: str, out: Path) -> dict[str, Any]:
     path = url.removeprefix("sqlite+aiosqlite:///")
-    return run_json(["-m", "tests.benchmarks.children", "pandas", path, format, str(out)], out.parent)
+    args = ["-m", "tests.benchmarks.children", "pandas", path, format, str(out)]
+    return run_json(args, out.parent)
 
 
 def _detail(figures: dict[str, Any]) -> str:
@@ -75,6 +76,7 @@ def test_tabular_beside_pandas(seeded: dict[int, str], tmp_path: Path, format: s
             "< 200 MB",
         )
     )
+    assert mine["peak_rss_mb"] < 200, "the export no longer streams"
 
 
 @pytest.mark.parametrize("size", ["small", "large"])
@@ -92,3 +94,4 @@ def test_report(seeded: dict[int, str], tmp_path: Path, format: str, size: str) 
             detail=_detail(mine),
         )
     )
+    assert mine["peak_rss_mb"] < 300, "the report no longer keeps memory bounded"
