@@ -21,12 +21,13 @@ from storage.models import Answer, Pledge, Stakeholder
 ANSWERS_PER_STAKEHOLDER = 25
 WHEN = dt.datetime(2025, 2, 10, tzinfo=dt.UTC)
 OUTSIDE = ("US", "ES", "CA")
-WORDS = (
+_VOCABULARY = (
     "acceso salud educación documentación regularización niñez mujeres trabajo decente "
     "protección consular albergues frontera retorno reintegración remesas datos municipios "
     "coordinación financiamiento xenofobia inclusión vivienda refugio tránsito comunidades "
     "access health education documents regularization children women decent work shelters"
-).split()  # noqa: SIM905
+)
+WORDS = _VOCABULARY.split()
 
 
 def _text(rng: random.Random) -> str:
