@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test test-postgres lint format bench locales locales-extract locales-update locales-compile clean
+.PHONY: run chat test test-postgres lint format bench profile locales locales-extract locales-update locales-compile clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ $(BENCH_STAMP): $(STAMP)
 # file alone with BENCH=tests/benchmarks/test_export_bench.py; TEST_DATABASE_URL adds PostgreSQL).
 bench: $(BENCH_STAMP)
 	$(BIN)/pytest -q $(BENCH) -p no:cacheprovider --override-ini addopts= -rs
+
+# py-spy's breakdown of `consultbot run` under the Telegram load (docs/benchmarks.md).
+profile: $(BENCH_STAMP)
+	$(BIN)/python -m tests.benchmarks.profile_stack
 
 locales-extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -o locales/messages.pot \
