@@ -13,6 +13,7 @@ from typing import Any
 from bot.core.i18n import Translator
 from bot.domain.countries import country_name
 from bot.pack import Pack, Question
+from bot.questions import KINDS, Asked
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,24 @@ class Labels:
 
     def question(self, session_key: str, question_key: str) -> Question | None:
         return self._questions.get((session_key, question_key))
+
+    @cached_property
+    def _asked(self) -> dict[tuple[str, str], Asked]:
+        return {
+            (s.key, q.key): Asked(self.pack, s, q, self.t)
+            for s in self.pack.sessions
+            for q in s.questions
+        }
+
+    def asked(self, session_key: str, question_key: str) -> Asked | None:
+        """The question in the export's language, as its type describes answers to it."""
+        return self._asked.get((session_key, question_key))
+
+    @cached_property
+    def extra_columns(self) -> tuple[str, ...]:
+        """Spreadsheet columns the pack's question types add (a scale's `rating`)."""
+        used = {q.type for s in self.pack.sessions for q in s.questions}
+        return tuple(dict.fromkeys(c for name in sorted(used) for c in KINDS[name].export_columns))
 
     def subregion(self, key: str | None) -> str:
         subregion = self.pack.subregions_by_key.get(key or "")

@@ -15,6 +15,7 @@ from bot.export.report import QuestionDigest, Quote, ReportData, SessionDigest
 from bot.export.rows import quoted_as
 from bot.export.source import ExportSource
 from bot.pack import QuestionType
+from bot.questions import KINDS
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,10 @@ def _question(labels: Labels, digest: QuestionDigest) -> list[Block]:
     if question.type == QuestionType.OBJECTIVES:
         rows = [(labels.objective(n), count) for n, count in digest.objectives.most_common()]
         return [*blocks, Table((t._("GCM objective"), t._("Answers")), _counts(rows))]
+    if digest.values:  # a type that sums its answers up (a scale: mean and spread)
+        asked = labels.asked(digest.session_key, question.key)
+        lines = KINDS[question.type].summary(digest.values, asked) if asked else []
+        return [*blocks, *(Paragraph(line) for line in lines)]
     return blocks + _grouped_quotes(labels, digest)
 
 

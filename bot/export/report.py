@@ -18,6 +18,7 @@ from typing import Any
 from bot.export.rows import AnswerCells, PledgeRecord, answer_text, is_skipped
 from bot.export.source import ExportSource, Participation
 from bot.pack import Question, QuestionType, Session
+from bot.questions import KINDS, Value, read_value
 
 GENERAL_SESSION = "general"
 QUOTE_LIMIT = 25  # quotes per question and subregion; past it, a sample is quoted
@@ -111,12 +112,14 @@ class QuestionDigest:
     """What one question received: quotes by subregion, or counts for choices and objectives."""
 
     question: Question
+    session_key: str = ""
     answered: int = 0
     quotes: defaultdict[str | None, QuoteSample] = field(
         default_factory=lambda: defaultdict(QuoteSample)
     )
     options: Counter[str] = field(default_factory=Counter)
     objectives: Counter[int] = field(default_factory=Counter)
+    values: list[Value] = field(default_factory=list)  # for a type that sums answers up
 
 
 @dataclass
@@ -152,7 +155,7 @@ class ReportData:
 def _digests(source: ExportSource) -> list[SessionDigest]:
     wanted = source.filters.sessions
     return [
-        SessionDigest(session, {q.key: QuestionDigest(q) for q in session.questions})
+        SessionDigest(session, {q.key: QuestionDigest(q, session.key) for q in session.questions})
         for session in source.labels.pack.sessions
         if not wanted or session.key in wanted
     ]
@@ -166,7 +169,7 @@ def _quote(row: Any, digest: QuestionDigest, table: AnswerCells) -> Quote:
         source = f"{organization} ({country_name})" if country_name else str(organization)
     else:
         source = str(described_as)
-    text = answer_text(row.value, digest.question, table.labels)
+    text = answer_text(row.value, table.labels.asked(row.session_key, row.question_key))
     facets = (f"c:{row.category}", f"n:{row.country}", f"l:{row.language}", length_band(text))
     return Quote(text, source, row.answer_id, facets)
 
@@ -185,6 +188,8 @@ def _add(digest: QuestionDigest, row: Any, cited: Counter[int], table: AnswerCel
         numbers = [int(number) for number in value.get("objectives", [])]
         digest.objectives.update(numbers)
         cited.update(numbers)
+    elif KINDS[kind].summarizes:
+        digest.values.append(read_value(digest.question, value))
     else:
         digest.quotes[row.subregion].add(_quote(row, digest, table))
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from bot.export.labels import Labels
-from bot.pack import Question
+from bot.questions import KINDS, Asked, describe, read_value
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-Cell = str | int | bool | None
+Cell = str | int | float | bool | None
 
 
 def neutralise(text: str) -> str:
@@ -138,56 +138,23 @@ def is_skipped(value: Any) -> bool:
     return isinstance(value, dict) and value.get("skipped") is True
 
 
-def _option_label(question: Question | None, key: str, labels: Labels) -> str:
-    for option in question.options if question else ():
-        if option.key == key:
-            return labels.text(option.label)
-    return key
+def answer_text(value: Any, asked: Asked | None) -> str:
+    """The answer as a person reads it, described by its question's type (as in the chat)."""
+    if is_skipped(value):
+        return ""
+    if asked is None:  # a question no longer in the pack
+        return json.dumps(value, ensure_ascii=False)
+    return describe(read_value(asked.question, value), asked)
 
 
-def _objectives_text(numbers: list[int], labels: Labels) -> str:
-    parts = []
-    for number in numbers:
-        objective = labels.pack.objectives_by_number.get(number)
-        parts.append(f"{number} {labels.text(objective.short)}" if objective else str(number))
-    return "; ".join(parts)
-
-
-def _pledge_text(value: dict[str, Any], labels: Labels) -> str:
-    t = labels.t
-    parts = [str(value.get("title") or "")]
-    if value.get("objectives"):
-        parts.append(t._("Objectives: {list}", list=_objectives_text(value["objectives"], labels)))
-    if value.get("partners"):
-        parts.append(t._("Partners: {partners}", partners=value["partners"]))
-    if value.get("timeline"):
-        parts.append(t._("Timeline: {timeline}", timeline=value["timeline"]))
-    return " — ".join(part for part in parts if part)
-
-
-def _attachment_text(value: dict[str, Any], labels: Labels) -> str:
-    kind = labels.t._("Voice note") if value.get("kind") == "voice" else labels.t._("Document")
-    name = value.get("filename") or f"#{value.get('attachment_id', '?')}"
-    return f"{kind}: {name}"
-
-
-def answer_text(value: Any, question: Question | None, labels: Labels) -> str:
-    """The answer as a person reads it, option keys turned into labels in the export language."""
-    if not isinstance(value, dict) or is_skipped(value):
-        return "" if is_skipped(value) else json.dumps(value, ensure_ascii=False)
-    if "text" in value:
-        return str(value["text"])
-    if "option" in value:
-        return _option_label(question, str(value["option"]), labels)
-    if "options" in value:
-        return "; ".join(_option_label(question, str(key), labels) for key in value["options"])
-    if "title" in value:
-        return _pledge_text(value, labels)
-    if "objectives" in value:
-        return _objectives_text(list(value["objectives"]), labels)
-    if "attachment_id" in value or "kind" in value:
-        return _attachment_text(value, labels)
-    return json.dumps(value, ensure_ascii=False)
+def extra_cells(value: Any, asked: Asked | None, columns: tuple[str, ...]) -> list[Cell]:
+    """The cells of the columns question types add, for one answer (empty where not its type)."""
+    if not columns:
+        return []
+    found: dict[str, Cell] = {}
+    if asked is not None and not is_skipped(value):
+        found = KINDS[asked.question.type].export_cells(read_value(asked.question, value))
+    return [found.get(column) for column in columns]
 
 
 def _who(row: Any, labels: Labels, anonymize: bool) -> dict[str, Any]:
@@ -236,7 +203,7 @@ class AnswerCells:
         self._who: dict[int, tuple[Cell, ...]] = {}
 
     def question(self, session: str, key: str) -> tuple[Any, ...]:
-        """(session, session_title, question, question_text, question_type, Question or None)."""
+        """(session, session_title, question, question_text, question_type, Asked or None)."""
         found = self._questions.get((session, key))
         if found is None:
             labels, text = self.labels, self.text
@@ -244,7 +211,7 @@ class AnswerCells:
             wording = labels.text(question.text) if question else key
             kind = str(question.type) if question else ""
             found = (text(session), text(labels.session(session)), text(key), text(wording))
-            found = (*found, text(kind), question)
+            found = (*found, text(kind), labels.asked(session, key))
             self._questions[(session, key)] = found
         return found
 
@@ -275,10 +242,13 @@ class AnswerCells:
             row.attribution_consent is True,
         )
 
+    @property
+    def columns(self) -> list[str]:
+        """ANSWER_COLUMNS, then the columns the pack's question types add."""
+        return [*ANSWER_COLUMNS, *self.labels.extra_columns]
+
     def cells(self, row: Any) -> list[Cell]:
-        session, title, key, wording, kind, question = self.question(
-            row.session_key, row.question_key
-        )
+        session, title, key, wording, kind, asked = self.question(row.session_key, row.question_key)
         value = row.value
         return [
             row.answer_id,
@@ -289,11 +259,12 @@ class AnswerCells:
             key,
             wording,
             kind,
-            self.text(answer_text(value, question, self.labels)),
+            self.text(answer_text(value, asked)),
             is_skipped(value),
             self.text(row.language),
             row.stakeholder_id,
             *self.who(row),
+            *extra_cells(value, asked, self.labels.extra_columns),
         ]
 
 
@@ -308,7 +279,7 @@ def answer_record(row: Any, labels: Labels, anonymize: bool) -> AnswerRecord:
         question=row.question_key,
         question_text=labels.text(question.text) if question else row.question_key,
         question_type=str(question.type) if question else "",
-        answer=answer_text(row.value, question, labels),
+        answer=answer_text(row.value, labels.asked(row.session_key, row.question_key)),
         skipped=is_skipped(row.value),
         answer_language=row.language,
         value=row.value,

@@ -11,7 +11,7 @@ import csv
 import io
 from typing import BinaryIO
 
-from bot.export.rows import ANSWER_COLUMNS, AnswerCells, neutralise
+from bot.export.rows import AnswerCells, neutralise
 from bot.export.source import ExportSource
 
 
@@ -20,8 +20,8 @@ async def write_csv(source: ExportSource, sink: BinaryIO) -> int:
     text = io.TextIOWrapper(sink, encoding="utf-8-sig", newline="")
     try:
         writer = csv.writer(text)
-        writer.writerow(ANSWER_COLUMNS)
         table = AnswerCells(source.labels, source.anonymize, neutralise)
+        writer.writerow(table.columns)
         count = 0
         async for batch in source.answer_batches():
             writer.writerows([table.cells(row) for row in batch])

@@ -129,7 +129,8 @@ async def write_xlsx(source: ExportSource, sink: BinaryIO) -> int:
     """Write the workbook; return how many answers it holds."""
     workbook = Workbook(sink)
     taken = {"answers", "stakeholders", "pledges", "summary"}
-    answers = add_sheet(workbook, "Answers", ANSWER_COLUMNS)
+    answer_columns = AnswerCells(source.labels, source.anonymize).columns
+    answers = add_sheet(workbook, "Answers", answer_columns)
     stakeholders = add_sheet(workbook, "Stakeholders", STAKEHOLDER_COLUMNS)
     pledges = add_sheet(workbook, "Pledges", PLEDGE_COLUMNS)
     sessions = _session_sheets(workbook, source, taken)

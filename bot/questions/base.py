@@ -164,6 +164,7 @@ class QuestionKind:
     value_model: ClassVar[type[Value]] = Value
     settings_model: ClassVar[type[Settings]] = Settings
     export_columns: ClassVar[tuple[str, ...]] = ()  # extra spreadsheet columns of this type
+    summarizes: ClassVar[bool] = False  # the report sums answers up (`summary`) over quoting
 
     def show(self, asked: Asked) -> Shown:
         raise NotImplementedError

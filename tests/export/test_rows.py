@@ -37,26 +37,24 @@ def test_neutralise(text: str, expected: str) -> None:
 
 
 def test_every_answer_type_reads_as_text(pack: Pack) -> None:
-    """Each stored value shape becomes readable text with the pack's labels."""
+    """Each stored value reads as the chat shows it (one describe per type), in any language."""
     labels = Labels(pack, translator("en"))
-    session = pack.sessions_by_key["inclusion"]
-    question = {q.key: q for q in session.questions}
-    pledge = pack.sessions_by_key["general"].questions[0]
+    pledge = pack.sessions_by_key["general"].questions[0].key
     cases = [
-        ({"text": "hola"}, question["progress"], "hola"),
-        ({"option": "work"}, question["priority"], "Work"),
-        ({"options": ["health", "work"]}, question["areas"], "Health; Work"),
-        ({"objectives": [14, 16]}, question["tags"], "14 Obj. 14; 16 Obj. 16"),
-        ({"attachment_id": 3, "kind": "voice"}, question["evidence"], "Voice note: #3"),
-        ({"skipped": True}, question["progress"], ""),
-        (
-            {"title": "T", "objectives": [7], "partners": "OIM", "timeline": "2025"},
-            pledge,
-            "T — Objectives: 7 Obj. 7 — Partners: OIM — Timeline: 2025",
-        ),
+        ({"text": "hola"}, "progress", "hola"),
+        ({"option": "work"}, "priority", "Work"),
+        ({"options": ["health", "work"]}, "areas", "Health; Work"),
+        ({"objectives": [14, 16]}, "tags", "14 · Obj. 14; 16 · Obj. 16"),
+        ({"attachment_id": 3, "kind": "voice"}, "evidence", "Voice note: #3"),
+        ({"skipped": True}, "progress", ""),
     ]
-    for value, asked, expected in cases:
-        assert answer_text(value, asked, labels) == expected
+    for value, key, expected in cases:
+        assert answer_text(value, labels.asked("inclusion", key)) == expected
+    stored = {"title": "T", "objectives": [7], "partners": "OIM", "timeline": "2025"}
+    assert answer_text(stored, labels.asked("general", pledge)) == (
+        "T\nObjectives: 7 · Obj. 7\nPartners: OIM\nTimeline: 2025"
+    )
+    assert answer_text({"option": "x"}, None) == '{"option": "x"}'  # no longer in the pack
 
 
 def test_described_as_falls_back_to_the_country(pack: Pack) -> None:

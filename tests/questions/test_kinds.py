@@ -125,7 +125,7 @@ def test_attachment_wants_a_file(pack: Pack) -> None:
     ref = AttachmentRef("f1", "voice", "note.ogg")
     result = KINDS["attachment"].parse(at, AnswerInput(InboundKind.ATTACHMENT, attachment=ref))
     assert isinstance(result, Answered) and result.attachment == ref
-    assert describe(result.value, at) == "voice note: note.ogg"
+    assert describe(result.value, at) == "Voice note: note.ogg"
 
 
 def test_a_pledge_goes_through_its_four_steps(pack: Pack) -> None:

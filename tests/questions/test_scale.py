@@ -16,7 +16,7 @@ from bot.questions import KINDS, Answered, AnswerInput, Asked, Expected, describ
 from bot.questions.kinds.scale import ScaleValue
 from storage.db import Database
 from storage.models import Answer
-from tests.dialog import Dialog, make_engine, register
+from tests.dialog import Dialog, answer_current, make_engine, register
 
 SCALE = {
     "key": "useful",
@@ -122,3 +122,32 @@ async def test_a_stakeholder_rates_through_the_engine(
     await dialog.command("/answers")
     await dialog.tap(dialog.choices[0].label)
     assert "1. 4/5" in [choice.label for choice in dialog.choices]
+
+
+async def test_the_export_has_a_rating_column_and_the_report_sums_it_up(
+    sqlite_db: Database, scale_pack: Pack, tmp_path
+) -> None:
+    """The CSV gains a numeric `rating` column; the report gives mean and spread, no quotes."""
+    import csv
+    import io
+
+    from bot.export import build_export
+    from bot.export.filters import ExportFilters
+
+    engine = make_engine(sqlite_db, scale_pack, tmp_path)
+    for number, rating in enumerate((5, 4, 4, 2)):
+        dialog = Dialog(engine, user_id=f"u{number}")
+        await register(dialog)
+        await dialog.command("/consult inclusion")
+        await dialog.tap(str(rating))
+    await answer_current(dialog)  # the next question, objectives: a row without a rating
+    table = await build_export(sqlite_db, scale_pack, "csv", ExportFilters(), False, "en")
+    rows = list(csv.DictReader(io.StringIO(table.content.decode("utf-8-sig"))))
+    ratings = [row["rating"] for row in rows if row["question"] == "useful"]
+    assert sorted(ratings) == ["2", "4", "4", "5"]
+    assert {row["rating"] for row in rows if row["question"] != "useful"} == {""}
+    assert {row["answer"] for row in rows if row["question"] == "useful"} == {"5/5", "4/5", "2/5"}
+    report = await build_export(sqlite_db, scale_pack, "md", ExportFilters(), False, "en")
+    text = report.content.decode()
+    assert "Mean 3.8 of 5, from 4 answers." in text and "1: 0 · 2: 1 · 3: 0 · 4: 2 · 5: 1" in text
+    assert "4/5" not in text  # summed up, not quoted

@@ -44,8 +44,9 @@ class AttachmentKind(QuestionKind):
     def describe(self, value: Value, asked: Asked) -> str:
         assert isinstance(value, AttachmentValue)
         t = asked.t
-        kind = t._("voice note") if value.kind == "voice" else t._("document")
-        return f"{kind}: {value.filename or '—'}"
+        kind = t._("Voice note") if value.kind == "voice" else t._("Document")
+        name = value.filename or (f"#{value.attachment_id}" if value.attachment_id else "—")
+        return f"{kind}: {name}"
 
 
 KIND = AttachmentKind()

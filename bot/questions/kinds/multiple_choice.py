@@ -65,7 +65,7 @@ class MultipleChoiceKind(QuestionKind):
 
     def describe(self, value: Value, asked: Asked) -> str:
         assert isinstance(value, OptionsValue)
-        return ", ".join(asked.option_label(key) for key in value.options)
+        return "; ".join(asked.option_label(key) for key in value.options)
 
     def problems(self, question: Question, session: Session, pack: Pack) -> Iterator[str]:
         yield from choice_problems(question)

@@ -56,7 +56,7 @@ class ObjectivesKind(QuestionKind):
 
     def describe(self, value: Value, asked: Asked) -> str:
         assert isinstance(value, ObjectivesValue)
-        return ", ".join(asked.objective_label(number) for number in value.objectives)
+        return "; ".join(asked.objective_label(number) for number in value.objectives)
 
     def summary(self, values: Sequence[Value], asked: Asked) -> list[str]:
         """The objectives ticked, most often first."""

@@ -130,7 +130,7 @@ class PledgeKind(QuestionKind):
         t = asked.t
         lines = [value.title]
         if value.objectives:
-            objectives = ", ".join(str(number) for number in value.objectives)
+            objectives = "; ".join(asked.objective_label(number) for number in value.objectives)
             lines.append(t._("Objectives: {objectives}", objectives=objectives))
         if value.partners:
             lines.append(t._("Partners: {partners}", partners=value.partners))

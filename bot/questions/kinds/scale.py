@@ -42,6 +42,7 @@ class ScaleKind(QuestionKind):
     value_model = ScaleValue
     settings_model = ScaleSettings
     export_columns = ("rating",)
+    summarizes = True
 
     def _settings(self, asked: Asked) -> ScaleSettings:
         settings = self.settings(asked.question)
