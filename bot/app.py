@@ -13,6 +13,8 @@ from typing import Any
 from bot.core.attachments import AttachmentStore
 from bot.core.engine import Engine
 from bot.core.settings import Settings
+from bot.observability.logs import configure_logging
+from bot.observability.metrics import record_build
 from bot.pack import Pack, PackError, load_pack
 from storage.db import Database
 
@@ -54,7 +56,7 @@ async def run_console(settings: Settings, user_id: str, language: str | None) ->
     """`consultbot chat`: the same flows in this terminal, until end of input."""
     from bot.transports.console import ConsoleTransport
 
-    logging.basicConfig(level=logging.WARNING)
+    configure_logging(settings, level="WARNING")
     runtime = await _start_or_exit(settings)
     try:
         await ConsoleTransport(user_id=user_id, language=language).run(runtime.engine.handle)
@@ -64,13 +66,14 @@ async def run_console(settings: Settings, user_id: str, language: str | None) ->
 
 async def serve(settings: Settings) -> None:
     """`consultbot run`: every configured transport, the outbox sender and the scheduler."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings)
     runtime = await _start_or_exit(settings)
+    record_build(runtime.pack.id)
     transports, tasks, routes, setups = _transports(settings, runtime)
     for setup in setups:
         await setup
     tasks += _background(settings, runtime, transports)
-    tasks.append(_web_server(settings, routes))  # always: /healthz for the orchestrator
+    tasks.append(_web_server(settings, routes, runtime.database))  # always: probes, metrics
     try:
         await _run_until_signal([asyncio.ensure_future(task) for task in tasks])
     finally:
@@ -150,16 +153,17 @@ def _background(settings: Settings, runtime: Runtime, transports: dict[str, Any]
     return [sender.run(), scheduler.run()]
 
 
-async def _web_server(settings: Settings, routes: list) -> None:
+async def _web_server(settings: Settings, routes: list, database: Database) -> None:
     import uvicorn
 
     from bot.web import build_web_app
 
     config = uvicorn.Config(
-        build_web_app(routes),
+        build_web_app(routes, database),
         host=settings.http_host,
         port=settings.http_port,
-        log_level="info",
+        log_config=None,  # our handlers (bot.observability.logs), not uvicorn's own
+        access_log=settings.log_level == "DEBUG",
         lifespan="off",
     )
     server = uvicorn.Server(config)

@@ -47,6 +47,9 @@ def _sqlite_begin(connection: Any) -> None:
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Build the async engine with the settings each backend needs."""
+    # An error's message would otherwise quote the statement's values: answers, names, emails,
+    # and the engine logs that message with the update id.
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -24,6 +24,7 @@ from bot.core.attachments import AttachmentStore
 from bot.core.i18n import translator
 from bot.core.messages import Inbound, InboundKind, Reply
 from bot.core.settings import Settings
+from bot.observability.updates import note_flow, note_outcome, observe_update
 from bot.pack import Pack
 from handlers.base import Context, Flow
 from handlers.common import stale_button
@@ -70,6 +71,7 @@ class Engine:
             self._locks[key] = lock
         return lock
 
+    @observe_update
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle one update; never raises, so a transport can always answer something."""
         lock = self._lock(inbound)
@@ -86,8 +88,10 @@ class Engine:
                         attempt,
                     )
                 except Exception:
+                    note_outcome("error")
                     log.exception("update %s from %s failed", inbound.update_id, inbound.platform)
                     return [self._apology(inbound)]
+            note_outcome("gave_up")
             log.error("update %s gave up after %d attempts", inbound.update_id, ATTEMPTS)
             return [self._apology(inbound)]
 
@@ -106,6 +110,7 @@ class Engine:
         files_to_delete: list[str] = []
         async with self.database.transaction() as session:
             if not await mark_processed(session, inbound.platform, inbound.update_id):
+                note_outcome("duplicate")
                 log.info("update %s already processed", inbound.update_id)
                 return []
             if inbound.kind in (InboundKind.BLOCKED, InboundKind.UNBLOCKED):
@@ -169,6 +174,7 @@ class Engine:
         )
 
     async def _route(self, ctx: Context) -> None:
+        note_flow(ctx.conversation.flow)
         inbound = ctx.inbound
         if inbound.kind == InboundKind.CHOICE and (inbound.choice or "").startswith("/"):
             command, _, args = inbound.choice[1:].partition(" ")
@@ -199,6 +205,7 @@ class Engine:
                 key="error.unknown_command",
             )
             return
+        note_flow(command.flow)
         if command.roles and not (command.roles & ctx.roles):
             ctx.say(_refusal(ctx, name, command.roles), key="error.forbidden")
             return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -48,6 +48,9 @@ class Settings(BaseSettings):
 
     broadcast_rate_per_second: float = Field(default=25, gt=0, le=1000)
 
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["auto", "json", "text"] = "auto"  # auto: JSON unless stderr is a terminal
+
     @field_validator("organizers", "rapporteurs", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
@@ -61,6 +64,11 @@ class Settings(BaseSettings):
             if platform not in {"telegram", "slack", "console"} or not user_id:
                 raise ValueError(f"{member!r} is not platform:user_id (telegram:123, slack:U123)")
         return members
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod
