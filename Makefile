@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test test-postgres lint format bench locales locales-extract locales-update locales-compile clean
+.PHONY: run chat test test-postgres lint lint-container format bench locales locales-extract locales-update locales-compile clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ run: $(STAMP)
 chat: $(STAMP)
 	$(BIN)/consultbot chat
 
-test: $(STAMP)
+test: $(STAMP) lint-container
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
@@ -26,30 +26,20 @@ test: $(STAMP)
 test-postgres: $(STAMP)
 	$(BIN)/pytest -q -m postgres
 
-lint: $(STAMP)
+lint: $(STAMP) lint-container
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
-	$(BIN)/ruff format .
-	$(BIN)/ruff check --fix .
-
-bench: $(STAMP)
-	$(BIN)/pytest -q tests/benchmarks -p no:cacheprovider --override-ini addopts=
-
-locales-extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -o locales/messages.pot \
-		--no-location --sort-output --omit-header --project consultbot .
-
-locales-update: locales-extract
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching \
-		--ignore-obsolete
-	$(BIN)/python -m bot.core.i18n_source locales/en/LC_MESSAGES/messages.po
-
-locales-compile: $(STAMP)
-	$(BIN)/pybabel compile -d locales -D messages --statistics
-
-locales: locales-update
-
-clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+# The container files: hadolint always; `docker compose config` where a Compose client exists
+# (tests/deploy checks the rest of their rules in pytest).
+COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || \
+	(command -v docker-compose >/dev/null 2>&1 && echo docker-compose))
+lint-container: $(STAMP)
+	$(BIN)/hadolint Dockerfile
+ifneq ($(COMPOSE),)
+	POSTGRES_PASSWORD=lint PUBLIC_HOSTNAME=example.org $(COMPOSE) --env-file .env.example \
+		--profile monitoring config --quiet
+	@echo "compose.yaml: valid ($(COMPOSE))"
+else
+	@echo "lint-container: no Compose client here; compose.yaml is checked by tests/deploy only"
+endif
