@@ -183,6 +183,7 @@ class Engine:
             await self._command(ctx)
             return
         if not ctx.registered and ctx.conversation.flow not in OPEN_FLOWS:
+            note_flow("registration")
             await self.flows["registration"].start(ctx)
             return
         flow = self.flows.get(ctx.conversation.flow, self.flows["idle"])

@@ -126,3 +126,10 @@ async def test_reminders_queued_and_sent_are_counted(db: Database) -> None:
     await sender(db, clock, RecordingTransport(clock), rate_per_second=1000).drain()
     assert counts.added() == [2.0, 2.0, 2.0]
     assert value("consultbot_scheduler_last_tick_timestamp_seconds") >= before
+
+
+async def test_a_newcomers_first_message_is_counted_as_registration(engine: Engine) -> None:
+    """Whatever a stranger writes first starts registration, and is counted under it."""
+    counts = Counts(updates("registration", "handled"), updates("idle", "handled"))
+    await Dialog(engine, user_id="metrics-3").say("hola")
+    assert counts.added() == [1.0, 0.0]
