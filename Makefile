@@ -21,6 +21,7 @@ chat: $(STAMP)
 test: $(STAMP) lint-container
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 test-postgres: $(STAMP)
@@ -29,6 +30,7 @@ test-postgres: $(STAMP)
 lint: $(STAMP) lint-container
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The container files: hadolint always; `docker compose config` where a Compose client exists
 # (tests/deploy checks the rest of their rules in pytest).

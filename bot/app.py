@@ -1,4 +1,8 @@
-"""Putting it together: the database, the pack, the engine, and what serves them."""
+"""Putting it together: the database, the pack, the engine, and the transports that serve them.
+
+Every transport is handled alike through `bot.transports.base.Transport`: its routes join the
+one web app, it is started with the receiver (the engine), served until a signal, and stopped.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,19 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 
 from bot.core.attachments import AttachmentStore
-from bot.core.engine import Engine
 from bot.core.settings import Settings
+from bot.engine import Engine
 from bot.observability.logs import configure_logging
 from bot.observability.metrics import record_build
 from bot.pack import Pack, PackError, load_pack
+from bot.transports.base import Startup, Transport
 from storage.db import Database
+from storage.roles import all_roles, roles_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +64,46 @@ async def run_console(settings: Settings, user_id: str, language: str | None) ->
 
     configure_logging(settings, level="WARNING")
     runtime = await _start_or_exit(settings)
+    console = ConsoleTransport(user_id=user_id, language=language)
     try:
-        await ConsoleTransport(user_id=user_id, language=language).run(runtime.engine.handle)
+        await console.start(Startup(runtime.engine))
+        await console.serve()
+        await console.stop()
     finally:
         await runtime.database.dispose()
+
+
+def platform_transports(settings: Settings, runtime: Runtime) -> list[Transport]:
+    """The transports the settings enable; each platform's SDK is imported only when used."""
+    attachments = runtime.engine.attachments
+    transports: list[Transport] = []
+    if settings.telegram_enabled:
+        from bot.transports.telegram.transport import TelegramTransport
+
+        transports.append(TelegramTransport(settings, attachments))
+    if settings.slack_enabled:
+        from bot.transports.slack.transport import SlackTransport
+
+        transports.append(SlackTransport(settings, attachments))
+    if settings.whatsapp_enabled:
+        transports.append(_whatsapp(settings, runtime))
+    return transports
+
+
+def _whatsapp(settings: Settings, runtime: Runtime) -> Transport:
+    """The WhatsApp webhook transport, writing delivery reports through the outbox's ledger."""
+    from bot.outbox.ledger import DeliveryLedger
+    from bot.transports.whatsapp.transport import WhatsAppTransport
+
+    try:
+        return WhatsAppTransport(
+            settings,
+            runtime.engine.attachments,
+            DeliveryLedger(runtime.database),
+            default_language=runtime.pack.default_language,
+        )
+    except ValueError as error:
+        raise SystemExit(f"consultbot: {error}") from None
 
 
 async def serve(settings: Settings) -> None:
@@ -69,19 +111,36 @@ async def serve(settings: Settings) -> None:
     configure_logging(settings)
     runtime = await _start_or_exit(settings)
     record_build(runtime.pack.id)
-    transports, tasks, routes, setups = _transports(settings, runtime)
-    for setup in setups:
-        await setup
-    tasks += _background(settings, runtime, transports)
-    tasks.append(_web_server(settings, routes, runtime.database))  # always: probes, metrics
+    transports = platform_transports(settings, runtime)
+    routes = [route for t in transports for route in t.routes(runtime.engine)]
+    startup = await _startup(settings, runtime)
     try:
-        await _run_until_signal([asyncio.ensure_future(task) for task in tasks])
+        for transport in transports:
+            await transport.start(startup)
+        services = [transport.serve() for transport in transports]
+        services += _background(settings, runtime, transports)
+        services.append(_web_server(settings, routes, runtime.database))  # probes, metrics
+        await _run_until_signal(services)
     finally:
-        for transport in transports.values():
-            close = getattr(transport, "close", None)
-            if close is not None:
-                await close()
+        for transport in transports:
+            await transport.stop()
         await runtime.database.dispose()
+
+
+async def _startup(settings: Settings, runtime: Runtime) -> Startup:
+    """The receiver, the pack's languages (default first) and everyone's roles."""
+    pack = runtime.pack
+    languages = [pack.default_language, *(x for x in pack.languages if x != pack.default_language)]
+    members: dict[tuple[str, str], set[str]] = {}
+    for setting in (*settings.organizers, *settings.rapporteurs):
+        platform, _, user_id = setting.partition(":")
+        found = roles_from_settings(settings.organizers, settings.rapporteurs, platform, user_id)
+        members.setdefault((platform, user_id), set()).update(found)
+    async with runtime.database.transaction() as session:
+        for role in await all_roles(session):
+            members.setdefault((role.platform, role.user_id), set()).add(role.role)
+    roles = {member: frozenset(found) for member, found in members.items()}
+    return Startup(runtime.engine, languages, roles)
 
 
 async def _start_or_exit(settings: Settings) -> Runtime:
@@ -91,69 +150,21 @@ async def _start_or_exit(settings: Settings) -> Runtime:
         raise SystemExit(f"consultbot: {error}") from None
 
 
-def _transports(settings: Settings, runtime: Runtime) -> tuple[dict[str, Any], list, list, list]:
-    """The platform transports, what receives for them, their HTTP routes, and one-off set-ups."""
-    attachments = runtime.engine.attachments
-    dispatch = runtime.engine.handle
-    transports: dict[str, Any] = {}
-    tasks: list[Awaitable[None]] = []
-    routes: list[Any] = []
-    setups: list[Awaitable[None]] = []
-    if settings.telegram_enabled:
-        from bot.transports.telegram.transport import TelegramTransport
-
-        telegram = TelegramTransport(settings, attachments)
-        transports["telegram"] = telegram
-        setups.append(_telegram_menus(telegram, settings, runtime))
-        if settings.telegram_webhook_url:
-            routes += telegram.webhook_routes(dispatch)
-            setups.append(telegram.set_webhook())
-        else:
-            tasks.append(telegram.run(dispatch))
-    if settings.slack_enabled:
-        from bot.transports.slack.transport import SlackTransport
-
-        slack = SlackTransport(settings, attachments)
-        transports["slack"] = slack
-        if settings.slack_app_token:
-            tasks.append(slack.run(dispatch))
-        else:
-            routes += slack.http_routes(dispatch)
-    return transports, tasks, routes, setups
-
-
-async def _telegram_menus(telegram: Any, settings: Settings, runtime: Runtime) -> None:
-    """Publish the command menus: everyone's per language, the admin ones in admins' chats."""
-    from telegram.error import TelegramError
-
-    from bot.transports.telegram.transport import admin_chats
-    from storage.roles import all_roles
-
-    async with runtime.database.transaction() as session:
-        granted = [(role.platform, role.user_id, role.role) for role in await all_roles(session)]
-    pack = runtime.pack  # the pack's default language first: its menu serves other clients
-    languages = [
-        pack.default_language,
-        *(lang for lang in pack.languages if lang != pack.default_language),
-    ]
-    try:
-        await telegram.publish_commands(admin_chats(settings, granted), languages=languages)
-    except TelegramError as error:  # menus are a convenience: never stop the bot for them
-        log.warning("setMyCommands failed: %s", error)
-
-
-def _background(settings: Settings, runtime: Runtime, transports: dict[str, Any]) -> list:
+def _background(
+    settings: Settings, runtime: Runtime, transports: list[Transport]
+) -> list[Coroutine[Any, Any, None]]:
     from bot.outbox.scheduler import ReminderScheduler
     from bot.outbox.sender import OutboxSender
 
+    by_platform = {transport.platform: transport for transport in transports}
     sender = OutboxSender(
-        runtime.database, transports, rate_per_second=settings.broadcast_rate_per_second
+        runtime.database, by_platform, rate_per_second=settings.broadcast_rate_per_second
     )
     scheduler = ReminderScheduler(runtime.database, runtime.pack)
     return [sender.run(), scheduler.run()]
 
 
-async def _web_server(settings: Settings, routes: list, database: Database) -> None:
+async def _web_server(settings: Settings, routes: list[Any], database: Database) -> None:
     import uvicorn
 
     from bot.web import build_web_app
@@ -167,17 +178,18 @@ async def _web_server(settings: Settings, routes: list, database: Database) -> N
         lifespan="off",
     )
     server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # ours, below
     await server.serve()
 
 
-async def _run_until_signal(tasks: list[asyncio.Future]) -> None:
+async def _run_until_signal(services: list[Coroutine[Any, Any, None]]) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
     waiter = asyncio.ensure_future(stop.wait())
+    tasks = [asyncio.ensure_future(service) for service in services]
     done, _ = await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
     for task in done:
         if task is not waiter and task.exception():

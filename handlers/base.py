@@ -1,8 +1,8 @@
-"""What every flow works with: the context of one update, and the conventions for buttons.
+"""What every flow works with: one update's context, and the conventions for buttons.
 
-A flow is a small class with three coroutines: `start` (a command opened it), `prompt`
-(ask the current step again, for example after /language or a bad input) and `handle`
-(input at the current step). Its position is the conversation row: `flow`, `step`, `draft`.
+The context holds plain values (the stakeholder, where they are, their roles), a typed `Store`
+for what else a flow reads or changes, and the replies being written. The engine loads it once
+per update and saves what changed, in the update's one transaction.
 
 Button data:
 - `/command args` is a global button, valid on any old message (a menu entry);
@@ -13,19 +13,20 @@ Button data:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Any
 
 from bot.core.i18n import Translator, translator
 from bot.core.messages import Choice, Document, Inbound, InboundKind, Reply
-from bot.core.settings import Settings
-from bot.core.text import normalise, shorten
-from bot.pack import Pack
-from storage.models import Conversation, Stakeholder
+from bot.core.text import shorten
+from bot.pack import LocalizedText, Pack
+from bot.questions import AnswerInput
+from bot.questions.base import Option, pick
+from handlers.flow import START, Flow, check_move
+from handlers.store import Store
+from storage.state import Position, StakeholderState
 
 MAX_LABEL = 60
 
@@ -39,20 +40,17 @@ class Context:
     """One update being handled: who, where they are, and the replies being written."""
 
     inbound: Inbound
-    session: AsyncSession
     pack: Pack
-    settings: Settings
-    stakeholder: Stakeholder
-    conversation: Conversation
-    roles: frozenset[str]
     now: datetime
-    services: dict[str, Any] = field(default_factory=dict)
+    roles: frozenset[str]
+    stakeholder: StakeholderState
+    position: Position
+    store: Store
+    flows: Mapping[str, Flow]
     replies: list[Reply] = field(default_factory=list)
-    erased: bool = False
     heading: str = ""  # put before the next message, such as "Registration 2/6"
-    # Work that must read the committed database with its own connections (an export), run by
-    # the engine after this update's transaction; each returns replies sent after ours.
-    after_commit: list[Callable[[], Awaitable[list[Reply]]]] = field(default_factory=list)
+    table: str = ""  # the flow whose table the next move is checked against
+    at: str = START  # ... and the step of it the move starts from
 
     @property
     def language(self) -> str:
@@ -68,7 +66,9 @@ class Context:
 
     @property
     def draft(self) -> dict[str, Any]:
-        return self.conversation.draft
+        if self.position.draft is None:
+            self.position.draft = {}
+        return self.position.draft
 
     @property
     def registered(self) -> bool:
@@ -78,7 +78,7 @@ class Context:
     def actor(self) -> str:
         return f"{self.inbound.platform}:{self.inbound.user_id}"
 
-    def text(self, localized: dict[str, str] | None) -> str:
+    def text(self, localized: LocalizedText | None) -> str:
         return self.pack.text(localized, self.language)
 
     def say(
@@ -96,26 +96,48 @@ class Context:
             Reply(text=text, choices=tuple(choices), key=key, columns=columns, document=document)
         )
 
+    # -- moving ------------------------------------------------------------------------------
+
     def goto(
         self, flow: str, step: str, draft: dict[str, Any] | None = None, scope: str = ""
     ) -> None:
-        """Move the conversation; a new draft dict so SQLAlchemy sees the change."""
+        """Move the conversation, as the current step's table allows; a fresh draft dict."""
+        current = self.flows.get(self.table or self.position.flow)
+        if current is not None:
+            check_move(current, self.at, flow, step)
         new_draft = dict(self.draft if draft is None else draft)
         new_draft["_scope"] = scope
-        self.conversation.flow = flow
-        self.conversation.step = step
-        self.conversation.draft = new_draft
+        self.position.flow, self.position.step, self.position.draft = flow, step, new_draft
+        self.table, self.at = flow, step
+
+    def enter(self, flow: str) -> None:
+        """A command opens `flow`: its `starts_at` governs the first move."""
+        self.table, self.at = flow, START
+
+    def restore(self, flow: str, step: str, draft: dict[str, Any]) -> None:
+        """Go back to a position saved earlier (after /language), wherever it was."""
+        self.position.flow, self.position.step, self.position.draft = flow, step, dict(draft)
+        self.table, self.at = flow, step
 
     def update_draft(self, **values: Any) -> None:
-        self.conversation.draft = {**self.draft, **values}
+        self.position.draft = {**self.draft, **values}
+
+    async def prompt_current(self) -> None:
+        """Ask again whatever the stakeholder is at, in whichever flow."""
+        await self.flows[self.position.flow].prompt(self)
+
+    # -- buttons -----------------------------------------------------------------------------
 
     @property
     def token(self) -> str:
-        conversation = self.conversation
-        return step_token(conversation.flow, conversation.step, self.draft.get("_scope", ""))
+        position = self.position
+        return step_token(position.flow, position.step, self.draft.get("_scope", ""))
 
     def choice(self, label: str, value: str) -> Choice:
         return Choice(shorten(label, MAX_LABEL), f"{self.token}:{value}")
+
+    def choices(self, options: Iterable[Option]) -> list[Choice]:
+        return [self.choice(label, value) for value, label in options]
 
     def chosen(self) -> str | None:
         """The value of a button of the current step, or None (stale buttons are caught earlier)."""
@@ -125,36 +147,22 @@ class Context:
         token, _, value = data.partition(":")
         return value if token == self.token else None
 
+    def given(self) -> AnswerInput:
+        """The input as question types and pure helpers read it."""
+        inbound = self.inbound
+        return AnswerInput(
+            kind=inbound.kind,
+            text=inbound.text,
+            chosen=self.chosen(),
+            attachment=inbound.attachment,
+            message_ref=inbound.message_ref,
+        )
+
     def pick(self, options: Iterable[tuple[str, str]]) -> str | None:
         """A button value, or typed text matching an option's label or value (any case/accents)."""
-        value = self.chosen()
-        pairs = list(options)
-        if value is not None:
-            return value if any(value == option for option, _ in pairs) else None
-        if self.inbound.kind != InboundKind.TEXT:
-            return None
-        typed = normalise(self.inbound.text)
-        for option, label in pairs:
-            if typed in (normalise(label), normalise(option)):
-                return option
-        return None
+        return pick(self.given(), options)
 
 
 def command_choice(label: str, command: str) -> Choice:
     """A menu button that runs a command from any message, old or new."""
     return Choice(shorten(label, MAX_LABEL), f"/{command}")
-
-
-class Flow:
-    """Base of the flows: subclasses set `name` and override what they need."""
-
-    name: ClassVar[str] = ""
-
-    async def start(self, ctx: Context) -> None:
-        raise NotImplementedError
-
-    async def prompt(self, ctx: Context) -> None:
-        raise NotImplementedError
-
-    async def handle(self, ctx: Context) -> None:
-        raise NotImplementedError

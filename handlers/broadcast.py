@@ -13,16 +13,12 @@ from typing import Any
 from bot.core.messages import Choice, InboundKind
 from bot.domain.audience import MAX_TEXT, add_filter
 from bot.domain.countries import country_name, find_country
-from handlers.base import Context, Flow
-from handlers.common import expected
+from handlers.base import Context
+from handlers.common import expected, tap_a_button
 from handlers.fields import language_label
-from storage.broadcasts import (
-    Audience,
-    count_by_language,
-    create_broadcast,
-    recent_broadcasts,
-    text_for,
-)
+from handlers.flow import Action, Flow, Step, one_message
+from storage.broadcasts import Audience, text_for
+from storage.roles import ORGANIZER
 
 CANCEL = "cancel"
 NEXT = "next"
@@ -40,8 +36,7 @@ def _audience(ctx: Context) -> Audience:
 
 
 async def _counts(ctx: Context, audience: Audience) -> dict[str, int]:
-    pack = ctx.pack
-    return await count_by_language(ctx.session, audience, pack.languages, pack.default_language)
+    return await ctx.store.audience_counts(audience)
 
 
 def field_label(ctx: Context, field: str) -> str:
@@ -95,279 +90,319 @@ def audience_label(ctx: Context, audience: Audience) -> str:
     return " · ".join(part for part in parts if part)
 
 
-class BroadcastFlow(Flow):
-    """Write once or per language, narrow the audience, see the previews, then confirm."""
+NAME = "broadcast"
+ORGANIZERS = frozenset({ORGANIZER})
 
-    name = "broadcast"
 
-    async def start(self, ctx: Context) -> None:
-        default = ctx.pack.default_language
-        ctx.goto(self.name, "text", {"texts": {}, "audience": {}, "writing": default}, default)
-        text = ctx.inbound.args.strip()
-        if text and len(text) <= MAX_TEXT:  # `/broadcast Hello all` writes the default text
-            await self._store_text(ctx, text)
-            return
-        await self.prompt(ctx)
+async def start(ctx: Context) -> None:
+    default = ctx.pack.default_language
+    ctx.goto(NAME, "text", {"texts": {}, "audience": {}, "writing": default}, default)
+    text = ctx.inbound.args.strip()
+    if text and len(text) <= MAX_TEXT:  # `/broadcast Hello all` writes the default text
+        await _store_text(ctx, text)
+        return
+    await ctx.prompt_current()
 
-    async def prompt(self, ctx: Context) -> None:
-        step = ctx.conversation.step
-        await getattr(self, f"_prompt_{step}")(ctx)
 
-    async def handle(self, ctx: Context) -> None:
+def _cancelling(handle: Action) -> Action:
+    """Every step's Cancel button ends the broadcast, nothing sent."""
+
+    async def step(ctx: Context) -> None:
         if ctx.chosen() == CANCEL:
-            self._cancel(ctx)
+            ctx.goto("idle", "", {})
+            ctx.say(ctx.t._("Cancelled; nothing was sent."), key="broadcast.cancelled")
             return
-        step = ctx.conversation.step
-        await getattr(self, f"_handle_{step}")(ctx)
+        await handle(ctx)
 
-    def _cancel(self, ctx: Context) -> None:
-        ctx.goto("idle", "", {})
-        ctx.say(ctx.t._("Cancelled; nothing was sent."), key="broadcast.cancelled")
+    return step
 
-    def _cancel_button(self, ctx: Context) -> Choice:
-        return ctx.choice(ctx.t._("Cancel"), CANCEL)
 
-    # text: one language at a time
+def _cancel_button(ctx: Context) -> Choice:
+    return ctx.choice(ctx.t._("Cancel"), CANCEL)
 
-    async def _prompt_text(self, ctx: Context) -> None:
-        t = ctx.t
-        writing = ctx.draft.get("writing") or ctx.pack.default_language
-        if writing == ctx.pack.default_language:
-            text = t._(
-                "Write the message in {language}. Stakeholders whose language has no text "
-                "of its own get this one.",
-                language=language_label(writing),
-            )
-        else:
-            text = t._("Write the message in {language}.", language=language_label(writing))
-        ctx.say(text, [self._cancel_button(ctx)], key="ask.broadcast.text")
 
-    async def _handle_text(self, ctx: Context) -> None:
-        t = ctx.t
-        text = ctx.inbound.text.strip() if ctx.inbound.kind == InboundKind.TEXT else ""
-        if not text:
-            expected(ctx, t._("Please write the message as text."))
-        elif len(text) > MAX_TEXT:
-            expected(
-                ctx,
-                t._(
-                    "The message has {count} characters; the limit is {limit}.",
-                    count=len(text),
-                    limit=MAX_TEXT,
-                ),
-            )
-        else:
-            await self._store_text(ctx, text)
+# text: one language at a time
 
-    async def _store_text(self, ctx: Context, text: str) -> None:
-        texts = _texts(ctx) | {ctx.draft.get("writing") or ctx.pack.default_language: text}
-        missing = [language for language in ctx.pack.languages if language not in texts]
-        step = "more" if missing else "audience"
-        ctx.goto(self.name, step, {**ctx.draft, "texts": texts}, ",".join(sorted(texts)))
-        await self.prompt(ctx)
 
-    # more: another language, or on to the audience
+async def ask_text(ctx: Context) -> None:
+    t = ctx.t
+    writing = ctx.draft.get("writing") or ctx.pack.default_language
+    if writing == ctx.pack.default_language:
+        text = t._(
+            "Write the message in {language}. Stakeholders whose language has no text "
+            "of its own get this one.",
+            language=language_label(writing),
+        )
+    else:
+        text = t._("Write the message in {language}.", language=language_label(writing))
+    ctx.say(text, [_cancel_button(ctx)], key="ask.broadcast.text")
 
-    async def _prompt_more(self, ctx: Context) -> None:
-        t = ctx.t
-        texts = _texts(ctx)
-        written = ", ".join(language_label(language) for language in texts)
-        choices = [
-            ctx.choice(t._("Add a text in {language}", language=language_label(lang)), lang)
-            for lang in ctx.pack.languages
-            if lang not in texts
-        ]
-        choices += [ctx.choice(t._("Choose the audience"), NEXT), self._cancel_button(ctx)]
-        ctx.say(
+
+async def take_text(ctx: Context) -> None:
+    t = ctx.t
+    text = ctx.inbound.text.strip() if ctx.inbound.kind == InboundKind.TEXT else ""
+    if not text:
+        expected(ctx, t._("Please write the message as text."))
+    elif len(text) > MAX_TEXT:
+        expected(
+            ctx,
             t._(
-                "Written in: {languages}. Add another language, or choose who gets it.",
-                languages=written,
+                "The message has {count} characters; the limit is {limit}.",
+                count=len(text),
+                limit=MAX_TEXT,
             ),
-            choices,
-            key="ask.broadcast.more",
         )
+    else:
+        await _store_text(ctx, text)
 
-    async def _handle_more(self, ctx: Context) -> None:
-        t = ctx.t
-        options = [(lang, language_label(lang)) for lang in ctx.pack.languages]
-        chosen = ctx.pick([*options, (NEXT, t._("Choose the audience"))])
-        if chosen == NEXT:
-            ctx.goto(self.name, "audience", ctx.draft)
-            await self.prompt(ctx)
-        elif chosen is not None:
-            ctx.goto(self.name, "text", {**ctx.draft, "writing": chosen}, chosen)
-            await self.prompt(ctx)
-        else:
-            expected(ctx, t._("Please tap one of the buttons."))
 
-    # audience: narrow by fields, then preview
+async def _store_text(ctx: Context, text: str) -> None:
+    texts = _texts(ctx) | {ctx.draft.get("writing") or ctx.pack.default_language: text}
+    missing = [language for language in ctx.pack.languages if language not in texts]
+    step = "more" if missing else "audience"
+    ctx.goto(NAME, step, {**ctx.draft, "texts": texts}, ",".join(sorted(texts)))
+    await ctx.prompt_current()
 
-    async def _prompt_audience(self, ctx: Context) -> None:
-        t = ctx.t
-        audience = _audience(ctx)
-        count = sum((await _counts(ctx, audience)).values())
-        choices = [ctx.choice(t._("Everyone"), EVERYONE)]
-        choices += [ctx.choice(field_label(ctx, field), field) for field in FIELDS]
-        choices += [ctx.choice(t._("Preview and send"), NEXT), self._cancel_button(ctx)]
-        ctx.say(
-            t.ngettext(
-                "Who gets it? Now: {audience}, {count} stakeholder. Tap a filter to narrow "
-                "the audience, or preview.",
-                "Who gets it? Now: {audience}, {count} stakeholders. Tap a filter to narrow "
-                "the audience, or preview.",
-                count,
-                audience=audience_label(ctx, audience),
-            ),
-            choices,
-            key="ask.broadcast.audience",
-            columns=2,
-        )
 
-    async def _handle_audience(self, ctx: Context) -> None:
-        t = ctx.t
-        labels = [(field, field_label(ctx, field)) for field in FIELDS]
-        chosen = ctx.pick([*labels, (EVERYONE, t._("Everyone")), (NEXT, t._("Preview and send"))])
-        if chosen == EVERYONE:
-            ctx.goto(self.name, "audience", {**ctx.draft, "audience": {}}, "everyone")
-        elif chosen == NEXT:
-            ctx.goto(self.name, "confirm", ctx.draft)
-        elif chosen is not None:
-            ctx.goto(self.name, "field", {**ctx.draft, "field": chosen}, chosen)
-        else:
-            expected(ctx, t._("Please tap one of the buttons."))
+# more: another language, or on to the audience
+
+
+async def ask_more(ctx: Context) -> None:
+    t = ctx.t
+    texts = _texts(ctx)
+    written = ", ".join(language_label(language) for language in texts)
+    choices = [
+        ctx.choice(t._("Add a text in {language}", language=language_label(lang)), lang)
+        for lang in ctx.pack.languages
+        if lang not in texts
+    ]
+    choices += [ctx.choice(t._("Choose the audience"), NEXT), _cancel_button(ctx)]
+    ctx.say(
+        t._(
+            "Written in: {languages}. Add another language, or choose who gets it.",
+            languages=written,
+        ),
+        choices,
+        key="ask.broadcast.more",
+    )
+
+
+async def take_more(ctx: Context) -> None:
+    t = ctx.t
+    options = [(lang, language_label(lang)) for lang in ctx.pack.languages]
+    chosen = ctx.pick([*options, (NEXT, t._("Choose the audience"))])
+    if chosen == NEXT:
+        ctx.goto(NAME, "audience", ctx.draft)
+    elif chosen is not None:
+        ctx.goto(NAME, "text", {**ctx.draft, "writing": chosen}, chosen)
+    else:
+        tap_a_button(ctx)
+        return
+    await ctx.prompt_current()
+
+
+# audience: narrow by fields, then preview
+
+
+async def ask_audience(ctx: Context) -> None:
+    t = ctx.t
+    audience = _audience(ctx)
+    count = sum((await _counts(ctx, audience)).values())
+    choices = [ctx.choice(t._("Everyone"), EVERYONE)]
+    choices += [ctx.choice(field_label(ctx, field), field) for field in FIELDS]
+    choices += [ctx.choice(t._("Preview and send"), NEXT), _cancel_button(ctx)]
+    ctx.say(
+        t.ngettext(
+            "Who gets it? Now: {audience}, {count} stakeholder. Tap a filter to narrow "
+            "the audience, or preview.",
+            "Who gets it? Now: {audience}, {count} stakeholders. Tap a filter to narrow "
+            "the audience, or preview.",
+            count,
+            audience=audience_label(ctx, audience),
+        ),
+        choices,
+        key="ask.broadcast.audience",
+        columns=2,
+    )
+
+
+async def take_audience(ctx: Context) -> None:
+    t = ctx.t
+    labels = [(field, field_label(ctx, field)) for field in FIELDS]
+    chosen = ctx.pick([*labels, (EVERYONE, t._("Everyone")), (NEXT, t._("Preview and send"))])
+    if chosen == EVERYONE:
+        ctx.goto(NAME, "audience", {**ctx.draft, "audience": {}}, "everyone")
+    elif chosen == NEXT:
+        ctx.goto(NAME, "confirm", ctx.draft)
+    elif chosen is not None:
+        ctx.goto(NAME, "field", {**ctx.draft, "field": chosen}, chosen)
+    else:
+        tap_a_button(ctx)
+        return
+    await ctx.prompt_current()
+
+
+async def ask_field(ctx: Context) -> None:
+    t = ctx.t
+    field = ctx.draft.get("field", "")
+    back = ctx.choice(t._("Back"), BACK)
+    if field == "country":
+        ctx.say(t._("Type the country's name or code."), [back], key="ask.broadcast.country")
+        return
+    choices = [ctx.choice(label, value) for value, label in _options(ctx, field)]
+    ctx.say(
+        t._("Which one? Tap again later to add another."),
+        [*choices, back],
+        key=f"ask.broadcast.{field}",
+        columns=2,
+    )
+
+
+async def take_field(ctx: Context) -> None:
+    t = ctx.t
+    field = ctx.draft.get("field", "")
+    if ctx.chosen() == BACK:
+        value: str | None = None
+    elif field == "country":
+        value = find_country(ctx.inbound.text, tuple(ctx.pack.languages))
+        if value is None:
+            expected(ctx, t._("Please type a country's name or its two-letter code."))
             return
-        await self.prompt(ctx)
-
-    async def _prompt_field(self, ctx: Context) -> None:
-        t = ctx.t
-        field = ctx.draft.get("field", "")
-        back = ctx.choice(t._("Back"), BACK)
-        if field == "country":
-            ctx.say(t._("Type the country's name or code."), [back], key="ask.broadcast.country")
+    else:
+        value = ctx.pick(_options(ctx, field))
+        if value is None:
+            tap_a_button(ctx)
             return
-        choices = [ctx.choice(label, value) for value, label in _options(ctx, field)]
-        ctx.say(
-            t._("Which one? Tap again later to add another."),
-            [*choices, back],
-            key=f"ask.broadcast.{field}",
-            columns=2,
-        )
-
-    async def _handle_field(self, ctx: Context) -> None:
-        t = ctx.t
-        field = ctx.draft.get("field", "")
-        if ctx.chosen() == BACK:
-            value: str | None = None
-        elif field == "country":
-            value = find_country(ctx.inbound.text, tuple(ctx.pack.languages))
-            if value is None:
-                expected(ctx, t._("Please type a country's name or its two-letter code."))
-                return
-        else:
-            value = ctx.pick(_options(ctx, field))
-            if value is None:
-                expected(ctx, t._("Please tap one of the buttons."))
-                return
-        audience = _audience(ctx)
-        if value is not None:
-            audience = add_filter(audience, field, value, ctx.pack)
-        draft = {**ctx.draft, "audience": audience.to_json()}
-        ctx.goto(self.name, "audience", draft, str(sorted(draft["audience"].items())))
-        await self.prompt(ctx)
-
-    # confirm: a preview per language, then send or go back
-
-    async def _prompt_confirm(self, ctx: Context) -> None:
-        t = ctx.t
-        counts = await _counts(ctx, _audience(ctx))
-        total = sum(counts.values())
-        if not total:
-            ctx.say(t._("No registered stakeholder matches this audience."), key="broadcast.none")
-            ctx.goto(self.name, "audience", ctx.draft)
-            await self.prompt(ctx)
-            return
-        texts = _texts(ctx)
-        for language in ctx.pack.languages:
-            if counts.get(language):
-                heading = t.ngettext(
-                    "Preview for {count} stakeholder reading {language}:",
-                    "Preview for {count} stakeholders reading {language}:",
-                    counts[language],
-                    language=language_label(language),
-                )
-                text = text_for(texts, language, ctx.pack.default_language)
-                ctx.say(f"{heading}\n\n{text}", key="broadcast.preview")
-        choices = [
-            ctx.choice(t._("Send"), "send"),
-            ctx.choice(t._("Change the audience"), BACK),
-            self._cancel_button(ctx),
-        ]
-        ctx.say(
-            t.ngettext(
-                "Send this to {count} stakeholder?", "Send this to {count} stakeholders?", total
-            ),
-            choices,
-            key="ask.broadcast.confirm",
-        )
-
-    async def _handle_confirm(self, ctx: Context) -> None:
-        t = ctx.t
-        chosen = ctx.pick([("send", t._("Send")), (BACK, t._("Change the audience"))])
-        if chosen == BACK:
-            ctx.goto(self.name, "audience", ctx.draft)
-            await self.prompt(ctx)
-        elif chosen == "send":
-            await self._send(ctx)
-        else:
-            expected(ctx, t._("Please tap one of the buttons."))
-
-    async def _send(self, ctx: Context) -> None:
-        pack = ctx.pack
-        queued = await create_broadcast(
-            ctx.session,
-            texts=_texts(ctx),
-            audience=_audience(ctx),
-            languages=pack.languages,
-            default_language=pack.default_language,
-            created_by=ctx.actor,
-            now=ctx.now,
-        )
-        ctx.goto("idle", "", {})
-        ctx.say(
-            ctx.t.ngettext(
-                "Broadcast #{number} is queued for {count} stakeholder. "
-                "/broadcasts shows how its delivery goes.",
-                "Broadcast #{number} is queued for {count} stakeholders. "
-                "/broadcasts shows how its delivery goes.",
-                queued.recipients,
-                number=queued.broadcast_id,
-            ),
-            key="broadcast.queued",
-        )
+    audience = _audience(ctx)
+    if value is not None:
+        audience = add_filter(audience, field, value, ctx.pack)
+    draft = {**ctx.draft, "audience": audience.to_json()}
+    ctx.goto(NAME, "audience", draft, str(sorted(draft["audience"].items())))
+    await ctx.prompt_current()
 
 
-class BroadcastsFlow(Flow):
-    """Stateless: the latest broadcasts and where their messages are."""
+# confirm: a preview per language, then send or go back
 
-    name = "broadcasts"
 
-    async def start(self, ctx: Context) -> None:
-        t = ctx.t
-        items = await recent_broadcasts(ctx.session, 10)
-        if not items:
-            ctx.say(t._("No broadcasts yet. /broadcast writes one."), key="broadcasts.none")
-            return
-        lines = [t._("Latest broadcasts:")]
-        for item in items:
-            counts = item.counts
-            lines.append(
-                t._(
-                    "#{number}, {date}, to {audience}: {queued} queued, {sent} sent, "
-                    "{failed} failed, {unreachable} unreachable",
-                    number=item.id,
-                    date=t.date(item.created_at.date(), "medium"),
-                    audience=audience_label(ctx, Audience.from_json(item.audience)),
-                    **counts,
-                )
+async def ask_confirm(ctx: Context) -> None:
+    t = ctx.t
+    counts = await _counts(ctx, _audience(ctx))
+    total = sum(counts.values())
+    if not total:
+        ctx.say(t._("No registered stakeholder matches this audience."), key="broadcast.none")
+        ctx.goto(NAME, "audience", ctx.draft)
+        await ctx.prompt_current()
+        return
+    texts = _texts(ctx)
+    for language in ctx.pack.languages:
+        if counts.get(language):
+            heading = t.ngettext(
+                "Preview for {count} stakeholder reading {language}:",
+                "Preview for {count} stakeholders reading {language}:",
+                counts[language],
+                language=language_label(language),
             )
-        ctx.say("\n".join(lines), key="broadcasts")
+            text = text_for(texts, language, ctx.pack.default_language)
+            ctx.say(f"{heading}\n\n{text}", key="broadcast.preview")
+    choices = [
+        ctx.choice(t._("Send"), "send"),
+        ctx.choice(t._("Change the audience"), BACK),
+        _cancel_button(ctx),
+    ]
+    ctx.say(
+        t.ngettext(
+            "Send this to {count} stakeholder?", "Send this to {count} stakeholders?", total
+        ),
+        choices,
+        key="ask.broadcast.confirm",
+    )
+
+
+async def take_confirm(ctx: Context) -> None:
+    t = ctx.t
+    chosen = ctx.pick([("send", t._("Send")), (BACK, t._("Change the audience"))])
+    if chosen == BACK:
+        ctx.goto(NAME, "audience", ctx.draft)
+        await ctx.prompt_current()
+    elif chosen == "send":
+        await _send(ctx)
+    else:
+        tap_a_button(ctx)
+
+
+async def _send(ctx: Context) -> None:
+    queued = await ctx.store.queue_broadcast(_texts(ctx), _audience(ctx), ctx.actor)
+    ctx.goto("idle", "", {})
+    ctx.say(
+        ctx.t.ngettext(
+            "Broadcast #{number} is queued for {count} stakeholder. "
+            "/broadcasts shows how its delivery goes.",
+            "Broadcast #{number} is queued for {count} stakeholders. "
+            "/broadcasts shows how its delivery goes.",
+            queued.recipients,
+            number=queued.broadcast_id,
+        ),
+        key="broadcast.queued",
+    )
+
+
+async def show_broadcasts(ctx: Context) -> None:
+    """The latest broadcasts and where their messages are."""
+    t = ctx.t
+    items = await ctx.store.recent_broadcasts(10)
+    if not items:
+        ctx.say(t._("No broadcasts yet. /broadcast writes one."), key="broadcasts.none")
+        return
+    lines = [t._("Latest broadcasts:")]
+    for item in items:
+        counts = item.counts
+        line = t._(
+            "#{number}, {date}, to {audience}: {queued} queued, {sent} sent, "
+            "{failed} failed, {unreachable} unreachable",
+            number=item.id,
+            date=t.date(item.created_at.date(), "medium"),
+            audience=audience_label(ctx, Audience.from_json(item.audience)),
+            **counts,
+        )
+        if counts.get("no_template"):
+            line += " " + t.ngettext(
+                "({count} not sent: outside WhatsApp's 24 hours, no template in their language)",
+                "({count} not sent: outside WhatsApp's 24 hours, no template in their language)",
+                counts["no_template"],
+            )
+        lines.append(line)
+    ctx.say("\n".join(lines), key="broadcasts")
+
+
+BROADCAST = Flow(
+    name=NAME,
+    start=start,
+    summary="write a message per language, narrow the audience, preview, confirm",
+    starts_at=("text", "more", "audience"),
+    roles=ORGANIZERS,
+    steps={
+        "text": Step(ask_text, _cancelling(take_text), "text: the message", ("more", "audience")),
+        "more": Step(
+            ask_more, _cancelling(take_more), "button: a language, or on", ("text", "audience")
+        ),
+        "audience": Step(
+            ask_audience,
+            _cancelling(take_audience),
+            "button: Everyone, a filter, or Preview and send",
+            ("field", "confirm"),
+        ),
+        "field": Step(
+            ask_field, _cancelling(take_field), "button or text: a filter's value", ("audience",)
+        ),
+        "confirm": Step(
+            ask_confirm,
+            _cancelling(take_confirm),
+            "button: Send | Change the audience",
+            ("audience",),
+        ),
+    },
+)
+BROADCASTS = one_message(
+    "broadcasts", show_broadcasts, "delivery of the latest broadcasts", roles=ORGANIZERS
+)
+FLOWS = (BROADCAST, BROADCASTS)

@@ -39,3 +39,7 @@ def stale_button(ctx: Context) -> None:
     ctx.say(
         ctx.t._("That button is from an earlier message. Here is where we are:"), key="error.stale"
     )
+
+
+def tap_a_button(ctx: Context) -> None:
+    expected(ctx, ctx.t._("Please tap one of the buttons."))

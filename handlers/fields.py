@@ -28,12 +28,13 @@ class Outcome(Enum):
 
 
 def language_label(language: str) -> str:
-    return Locale.parse(language).get_display_name(language).capitalize()
+    return (Locale.parse(language).get_display_name(language) or language).capitalize()
 
 
 class Field:
     name = ""
     label = ""
+    accepts = ""  # what input the step takes, for `consultbot flows graph`
 
     async def prompt(self, ctx: Context) -> None:
         raise NotImplementedError
@@ -48,6 +49,7 @@ class Field:
 
 class LanguageField(Field):
     name = "language"
+    accepts = "button or typed name: a language of the pack"
     label = N_("Language")
 
     def options(self, ctx: Context) -> list[str]:
@@ -85,6 +87,7 @@ def _language_question(language: str) -> str:
 
 class OrganizationField(Field):
     name = "organization"
+    accepts = "text: the organization's name"
     label = N_("Organization")
 
     async def prompt(self, ctx: Context) -> None:
@@ -122,6 +125,7 @@ class OrganizationField(Field):
 
 class CategoryField(Field):
     name = "category"
+    accepts = "button: a category of the pack"
     label = N_("Type of organization")
 
     def pairs(self, ctx: Context) -> list[tuple[str, str]]:
@@ -152,6 +156,7 @@ class CountryField(Field):
     """Subregion first, then its countries as buttons; a typed name works at either step."""
 
     name = "country"
+    accepts = "button: a subregion, then a country; or text: a country's name"
     label = N_("Country")
 
     async def prompt(self, ctx: Context) -> None:
@@ -241,6 +246,7 @@ class CountryField(Field):
 
 class EmailField(Field):
     name = "email"
+    accepts = "text: an email address; button: Skip"
     label = N_("Contact email")
 
     async def prompt(self, ctx: Context) -> None:
@@ -313,6 +319,7 @@ class YesNoField(Field):
 
 class AttributionField(YesNoField):
     name = "attribution"
+    accepts = "button: yes | no"
     label = N_("Name us in the report")
     attribute = "attribution_consent"
     yes, no = N_("Yes, you may name us"), N_("No, keep us anonymous")
@@ -324,6 +331,7 @@ class AttributionField(YesNoField):
 
 class RemindersField(YesNoField):
     name = "reminders"
+    accepts = "button: yes | no"
     label = N_("Reminders")
     attribute = "reminders_opt_in"
     yes, no = N_("Yes, remind me"), N_("No reminders")

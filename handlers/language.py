@@ -2,34 +2,39 @@
 
 from __future__ import annotations
 
-from handlers.base import Context, Flow
+from handlers.base import Context
 from handlers.fields import LANGUAGE, Outcome
+from handlers.flow import Flow, Step
+
+NAME = "language"
 
 
-class LanguageFlow(Flow):
-    """Remembers where the stakeholder was and takes them back there after the switch."""
+async def start(ctx: Context) -> None:
+    """Remember where the stakeholder was, to take them back there after the switch."""
+    position = ctx.position
+    if position.flow != NAME:
+        resume = {"flow": position.flow, "step": position.step, "draft": ctx.draft}
+        ctx.goto(NAME, "choose", {"resume": resume})
+    await LANGUAGE.prompt(ctx)
 
-    name = "language"
 
-    def __init__(self, flows: dict[str, Flow]) -> None:
-        self.flows = flows
+async def ask(ctx: Context) -> None:
+    await LANGUAGE.prompt(ctx)
 
-    async def start(self, ctx: Context) -> None:
-        conversation = ctx.conversation
-        if conversation.flow != self.name:
-            resume = {"flow": conversation.flow, "step": conversation.step, "draft": ctx.draft}
-            ctx.goto(self.name, "choose", {"resume": resume})
-        await self.prompt(ctx)
 
-    async def prompt(self, ctx: Context) -> None:
-        await LANGUAGE.prompt(ctx)
+async def take(ctx: Context) -> None:
+    if await LANGUAGE.accept(ctx) != Outcome.DONE:
+        return
+    ctx.say(ctx.t._("Language changed."), key="language.changed")
+    resume = ctx.draft.get("resume") or {"flow": "idle", "step": "", "draft": {}}
+    ctx.restore(resume["flow"], resume["step"], resume["draft"])
+    await ctx.prompt_current()
 
-    async def handle(self, ctx: Context) -> None:
-        if await LANGUAGE.accept(ctx) != Outcome.DONE:
-            return
-        ctx.say(ctx.t._("Language changed."), key="language.changed")
-        resume = ctx.draft.get("resume") or {"flow": "idle", "step": "", "draft": {}}
-        ctx.conversation.flow = resume["flow"]
-        ctx.conversation.step = resume["step"]
-        ctx.conversation.draft = dict(resume["draft"])
-        await self.flows[resume["flow"]].prompt(ctx)
+
+FLOW = Flow(
+    name=NAME,
+    start=start,
+    summary="choose a language, then back to where the stakeholder was",
+    starts_at=("choose",),
+    steps={"choose": Step(ask, take, LANGUAGE.accepts + "; then back where they were")},
+)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from bot.core.messages import Document
 from bot.domain.roadmap import calendar_file, past, place_text, upcoming, when_text
 from bot.domain.timezones import country_zone
-from handlers.base import Context, Flow, command_choice
+from bot.pack import RoadmapEvent
+from handlers.base import Context, command_choice
+from handlers.flow import one_message
 
 PAST_SHOWN = 3
 
@@ -14,67 +16,59 @@ def viewer_zone(ctx: Context) -> str:
     return country_zone(ctx.stakeholder.country, ctx.pack.event.timezone)
 
 
-def _line(ctx: Context, event) -> str:
+def _line(ctx: Context, event: RoadmapEvent) -> str:
     when = when_text(ctx.pack, event, ctx.t, viewer_zone(ctx))
     where = place_text(ctx.pack, event, ctx.t, ctx.language)
     return f"• {ctx.text(event.title)}\n  {when} · {where}"
 
 
-class RoadmapFlow(Flow):
-    """Stateless: a list and a calendar file, wherever the stakeholder is."""
-
-    name = "roadmap"
-
-    async def start(self, ctx: Context) -> None:
-        t = ctx.t
-        if ctx.inbound.args.strip() == "ics":
-            ctx.say(
-                t._("Here is the roadmap as a calendar file. Open it to add the events."),
-                document=Document(
-                    f"{ctx.pack.id}-roadmap.ics",
-                    calendar_file(ctx.pack, ctx.language),
-                    "text/calendar",
-                ),
-                key="roadmap.ics",
-            )
-            return
-        coming = upcoming(ctx.pack, ctx.now)
-        lines = [ctx.text(ctx.pack.event.name)]
-        if coming:
-            lines.append(t._("Coming events:"))
-            lines += [_line(ctx, event) for event in coming]
-        else:
-            lines.append(t._("There are no coming events in the roadmap."))
-            done = past(ctx.pack, ctx.now)[-PAST_SHOWN:]
-            if done:
-                lines.append(t._("Most recent events:"))
-                lines += [_line(ctx, event) for event in done]
-        choices = [command_choice(t._("Add to my calendar (.ics)"), "roadmap ics")]
-        switch = "reminders off" if ctx.stakeholder.reminders_opt_in else "reminders on"
-        if ctx.registered:
-            label = (
-                t._("Turn reminders off")
-                if ctx.stakeholder.reminders_opt_in
-                else t._("Turn reminders on")
-            )
-            choices.append(command_choice(label, switch))
-        ctx.say("\n".join(lines), choices, key="roadmap")
-
-
-class RemindersFlow(Flow):
-    """Stateless switch: `/reminders on`, `/reminders off`, or a question with both buttons."""
-
-    name = "reminders"
-
-    async def start(self, ctx: Context) -> None:
-        t = ctx.t
-        wanted = ctx.inbound.args.strip().lower()
-        if wanted in ("on", "off"):
-            ctx.stakeholder.reminders_opt_in = wanted == "on"
+async def show_roadmap(ctx: Context) -> None:
+    """A list and a calendar file, wherever the stakeholder is; nothing moves."""
+    t = ctx.t
+    if ctx.inbound.args.strip() == "ics":
+        ctx.say(
+            t._("Here is the roadmap as a calendar file. Open it to add the events."),
+            document=Document(
+                f"{ctx.pack.id}-roadmap.ics", calendar_file(ctx.pack, ctx.language), "text/calendar"
+            ),
+            key="roadmap.ics",
+        )
+        return
+    coming = upcoming(ctx.pack, ctx.now)
+    lines = [ctx.text(ctx.pack.event.name)]
+    if coming:
+        lines.append(t._("Coming events:"))
+        lines += [_line(ctx, event) for event in coming]
+    else:
+        lines.append(t._("There are no coming events in the roadmap."))
+        done = past(ctx.pack, ctx.now)[-PAST_SHOWN:]
+        if done:
+            lines.append(t._("Most recent events:"))
+            lines += [_line(ctx, event) for event in done]
+    choices = [command_choice(t._("Add to my calendar (.ics)"), "roadmap ics")]
+    if ctx.registered:
         if ctx.stakeholder.reminders_opt_in:
-            text, key = t._("Reminders are on."), "reminders.on"
-            button = command_choice(t._("Turn reminders off"), "reminders off")
+            choices.append(command_choice(t._("Turn reminders off"), "reminders off"))
         else:
-            text, key = t._("Reminders are off."), "reminders.off"
-            button = command_choice(t._("Turn reminders on"), "reminders on")
-        ctx.say(text, [button, command_choice(t._("Menu"), "menu")], key=key)
+            choices.append(command_choice(t._("Turn reminders on"), "reminders on"))
+    ctx.say("\n".join(lines), choices, key="roadmap")
+
+
+async def switch_reminders(ctx: Context) -> None:
+    """`/reminders on`, `/reminders off`, or the current setting with a button to change it."""
+    t = ctx.t
+    wanted = ctx.inbound.args.strip().lower()
+    if wanted in ("on", "off"):
+        ctx.stakeholder.reminders_opt_in = wanted == "on"
+    if ctx.stakeholder.reminders_opt_in:
+        text, key = t._("Reminders are on."), "reminders.on"
+        button = command_choice(t._("Turn reminders off"), "reminders off")
+    else:
+        text, key = t._("Reminders are off."), "reminders.off"
+        button = command_choice(t._("Turn reminders on"), "reminders on")
+    ctx.say(text, [button, command_choice(t._("Menu"), "menu")], key=key)
+
+
+ROADMAP = one_message("roadmap", show_roadmap, "the coming events, or a calendar file")
+REMINDERS = one_message("reminders", switch_reminders, "turn reminders on or off")
+FLOWS = (ROADMAP, REMINDERS)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from handlers.base import Context, Flow
+from handlers.base import Context
 from handlers.fields import language_label
-from storage.stats import Stats, collect
+from handlers.flow import one_message
+from storage.roles import ORGANIZER, RAPPORTEUR
+from storage.stats import Stats
 
 
 def _named(ctx: Context, counts: dict[str, int], names: dict[str, str]) -> list[str]:
@@ -49,11 +51,10 @@ def stats_text(ctx: Context, stats: Stats) -> str:
     return "\n".join(lines)
 
 
-class StatsFlow(Flow):
-    """Stateless: one message with the figures."""
+async def show_stats(ctx: Context) -> None:
+    ctx.say(stats_text(ctx, await ctx.store.stats()), key="stats")
 
-    name = "stats"
 
-    async def start(self, ctx: Context) -> None:
-        stats = await collect(ctx.session, broadcasts=0)
-        ctx.say(stats_text(ctx, stats), key="stats")
+FLOW = one_message(
+    "stats", show_stats, "participation figures", roles=frozenset({ORGANIZER, RAPPORTEUR})
+)

@@ -1,41 +1,43 @@
-"""Queries on answers: the current revision of each, earlier ones kept, pledges beside them."""
+"""Queries on answers: the current revision of each, earlier ones kept, pledges and files beside."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Answer, Attachment, Pledge
 
 
+@dataclass(frozen=True)
+class StoredAnswer:
+    """The current revision of one answer, as JSON; its number counts the revisions."""
+
+    answer_id: int
+    session_key: str
+    question_key: str
+    value: Any
+    revision: int
+    language: str
+
+
 async def current_answers(
-    session: AsyncSession, stakeholder_id: int, session_key: str | None = None
-) -> dict[tuple[str, str], Answer]:
-    """The latest revision of each answer, keyed by (session, question)."""
-    query = select(Answer).where(Answer.stakeholder_id == stakeholder_id, Answer.current.is_(True))
-    if session_key is not None:
-        query = query.where(Answer.session_key == session_key)
-    rows = await session.scalars(query)
-    return {(answer.session_key, answer.question_key): answer for answer in rows}
-
-
-async def revision_count(
-    session: AsyncSession, stakeholder_id: int, session_key: str, question_key: str
-) -> int:
-    return (
-        await session.scalar(
-            select(func.count())
-            .select_from(Answer)
-            .where(
-                Answer.stakeholder_id == stakeholder_id,
-                Answer.session_key == session_key,
-                Answer.question_key == question_key,
-            )
-        )
-        or 0
+    session: AsyncSession, stakeholder_id: int
+) -> dict[tuple[str, str], StoredAnswer]:
+    """The latest revision of each of a stakeholder's answers, keyed by (session, question)."""
+    rows = await session.execute(
+        select(
+            Answer.id,
+            Answer.session_key,
+            Answer.question_key,
+            Answer.value,
+            Answer.revision,
+            Answer.language,
+        ).where(Answer.stakeholder_id == stakeholder_id, Answer.current.is_(True))
     )
+    return {(row.session_key, row.question_key): StoredAnswer(*row) for row in rows}
 
 
 async def save_answer(
@@ -45,9 +47,13 @@ async def save_answer(
     question_key: str,
     value: dict[str, Any],
     language: str,
-) -> Answer:
-    """Store a new revision and make it the current one; earlier revisions stay."""
-    previous = await revision_count(session, stakeholder_id, session_key, question_key)
+    revision: int,
+) -> int:
+    """Store revision `revision` and make it the current one; earlier revisions stay.
+
+    Two writers racing on one answer both ask for the same revision number: the unique
+    constraint refuses the second, whose update then runs again.
+    """
     await session.execute(
         update(Answer)
         .where(
@@ -58,55 +64,64 @@ async def save_answer(
         )
         .values(current=False)
     )
-    answer = Answer(
-        stakeholder_id=stakeholder_id,
-        session_key=session_key,
-        question_key=question_key,
-        value=value,
-        language=language,
-        revision=previous + 1,
-        current=True,
+    answer_id = await session.scalar(
+        insert(Answer)
+        .values(
+            stakeholder_id=stakeholder_id,
+            session_key=session_key,
+            question_key=question_key,
+            value=value,
+            language=language,
+            revision=revision,
+            current=True,
+        )
+        .returning(Answer.id)
     )
-    session.add(answer)
-    await session.flush()
-    return answer
+    assert answer_id is not None
+    return answer_id
 
 
 async def save_pledge(
-    session: AsyncSession, answer: Answer, pledge: dict[str, Any], language: str
-) -> Pledge:
+    session: AsyncSession,
+    stakeholder_id: int,
+    answer_id: int,
+    session_key: str,
+    question_key: str,
+    pledge: dict[str, Any],
+    language: str,
+) -> None:
     """Keep the pledge beside its answer; an edited pledge replaces the earlier row.
 
     The earlier wording stays in the answer's earlier revision, so nothing is lost.
     """
     await session.execute(
         delete(Pledge).where(
-            Pledge.stakeholder_id == answer.stakeholder_id,
-            Pledge.session_key == answer.session_key,
-            Pledge.question_key == answer.question_key,
+            Pledge.stakeholder_id == stakeholder_id,
+            Pledge.session_key == session_key,
+            Pledge.question_key == question_key,
         )
     )
-    row = Pledge(
-        stakeholder_id=answer.stakeholder_id,
-        answer_id=answer.id,
-        session_key=answer.session_key,
-        question_key=answer.question_key,
-        title=pledge["title"],
-        objectives=list(pledge.get("objectives") or []),
-        partners=pledge.get("partners"),
-        timeline=pledge.get("timeline"),
-        language=language,
+    await session.execute(
+        insert(Pledge).values(
+            stakeholder_id=stakeholder_id,
+            answer_id=answer_id,
+            session_key=session_key,
+            question_key=question_key,
+            title=pledge["title"],
+            objectives=list(pledge.get("objectives") or []),
+            partners=pledge.get("partners"),
+            timeline=pledge.get("timeline"),
+            language=language,
+        )
     )
-    session.add(row)
-    await session.flush()
-    return row
 
 
-async def add_attachment(session: AsyncSession, **fields: Any) -> Attachment:
-    attachment = Attachment(**fields)
-    session.add(attachment)
-    await session.flush()
-    return attachment
+async def add_attachment(session: AsyncSession, **fields: Any) -> int:
+    attachment_id = await session.scalar(
+        insert(Attachment).values(**fields).returning(Attachment.id)
+    )
+    assert attachment_id is not None
+    return attachment_id
 
 
 async def link_attachment(session: AsyncSession, attachment_id: int, answer_id: int) -> None:

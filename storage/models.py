@@ -80,6 +80,9 @@ class Stakeholder(Base):
     reminders_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The stakeholder's latest message, where a platform allows free-form messages only for a
+    # while after it (WhatsApp: 24 hours); recorded by transports that need it.
+    last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -203,6 +206,8 @@ class OutboxMessage(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
+    receipt: Mapped[str | None] = mapped_column(String(16))  # delivered or read, as reported
+    receipt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -1,8 +1,11 @@
 """Queries on the outbox: idempotent enqueueing, leased claims, and the outcome of each send.
 
-A row moves queued -> sending (claimed under a lease) -> sent | failed | unreachable, or back to
-queued with a later `not_before` when it is to be retried. A claim whose lease ran out (its sender
-died) is due again, so a crash loses nothing and duplicates at most what was in flight.
+A row moves queued -> sending (claimed under a lease) -> sent | failed | unreachable |
+no_template, or back to queued with a later `not_before` when it is to be retried. A platform that
+reports delivery later (WhatsApp) may turn a sent row into delivered or read (`receipt`), failed,
+unreachable, or back to queued when its free-form window had closed. A claim whose lease ran
+out (its sender died) is due again, so a crash loses nothing and duplicates at most what was in
+flight.
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.dialect import insert_for
 from storage.models import OutboxMessage, Stakeholder
 
 QUEUED = "queued"
@@ -23,7 +26,9 @@ SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"
 UNREACHABLE = "unreachable"
-STATUSES = (QUEUED, SENDING, SENT, FAILED, UNREACHABLE)
+NO_TEMPLATE = "no_template"  # outside the platform's free-form window, no template in its language
+STATUSES = (QUEUED, SENDING, SENT, FAILED, UNREACHABLE, NO_TEMPLATE)
+RECEIPTS = ("sent", "delivered", "read")  # in the order a message goes through them
 
 _CHUNK = 500  # rows per INSERT, well under SQLite's limit of bound parameters
 
@@ -78,11 +83,12 @@ class Claimed:
     text: str
     attempts: int
     not_before: dt.datetime
+    last_inbound_at: dt.datetime | None = None  # the recipient's latest message, where recorded
+    language: str | None = None  # the recipient's language
 
 
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    dialect = session.bind.dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(OutboxMessage)
+def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]  # dialect Insert types differ
+    return insert_for(session, OutboxMessage)
 
 
 async def enqueue(session: AsyncSession, messages: Iterable[NewMessage], now: dt.datetime) -> int:
@@ -116,7 +122,7 @@ def _row(message: NewMessage, now: dt.datetime) -> dict[str, object]:
     }
 
 
-def _due(now: dt.datetime, platforms: Sequence[str]):  # type: ignore[no-untyped-def]
+def _due(now: dt.datetime, platforms: Sequence[str]):  # type: ignore[no-untyped-def]  # a SQL clause
     waiting = and_(OutboxMessage.status == QUEUED, OutboxMessage.not_before <= now)
     abandoned = and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until < now)
     return and_(or_(waiting, abandoned), OutboxMessage.platform.in_(platforms))
@@ -173,6 +179,12 @@ _CLAIMED_COLUMNS = (
     OutboxMessage.text,
     OutboxMessage.attempts,
     OutboxMessage.not_before,
+    select(Stakeholder.last_inbound_at)
+    .where(Stakeholder.id == OutboxMessage.stakeholder_id)
+    .scalar_subquery(),
+    select(Stakeholder.language)
+    .where(Stakeholder.id == OutboxMessage.stakeholder_id)
+    .scalar_subquery(),
 )
 
 
@@ -252,6 +264,13 @@ async def mark_unreachable(
 ) -> None:
     """The platform refused for good (403): flag the stakeholder and skip all their messages."""
     await _finish(session, message_id, owner, status=UNREACHABLE, last_error="unreachable")
+    await stakeholder_unreachable(session, stakeholder_id, now)
+
+
+async def stakeholder_unreachable(
+    session: AsyncSession, stakeholder_id: int, now: dt.datetime
+) -> None:
+    """Flag the stakeholder and close their queued messages: nothing more is tried."""
     await session.execute(
         update(Stakeholder)
         .where(Stakeholder.id == stakeholder_id, Stakeholder.unreachable_since.is_(None))
@@ -269,6 +288,32 @@ async def mark_unreachable(
 async def skip_unreachable(session: AsyncSession, message_id: int, owner: str) -> bool:
     """Close a claimed message whose stakeholder is already known to be unreachable."""
     return await _finish(session, message_id, owner, status=UNREACHABLE, last_error="unreachable")
+
+
+async def mark_no_template(session: AsyncSession, message_id: int, owner: str, detail: str) -> bool:
+    """Outside the recipient's free-form window with no template to send instead: counted, kept."""
+    return await _finish(session, message_id, owner, status=NO_TEMPLATE, last_error=detail[:2000])
+
+
+async def reopen_window_closed(
+    session: AsyncSession, message_id: int, owner: str, stakeholder_id: int, now: dt.datetime
+) -> bool:
+    """The platform says the free-form window is closed: queue again, to go as a template."""
+    reopened = await _finish(
+        session, message_id, owner, status=QUEUED, not_before=now, last_error="window closed"
+    )
+    await close_window(session, stakeholder_id, now)
+    return reopened
+
+
+async def close_window(session: AsyncSession, stakeholder_id: int, before: dt.datetime) -> None:
+    """Forget a latest message older than `before`, so the next send is a template."""
+    await session.execute(
+        update(Stakeholder)
+        .where(Stakeholder.id == stakeholder_id, Stakeholder.last_inbound_at <= before)
+        .values(last_inbound_at=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def counts_by_broadcast(
@@ -290,7 +335,7 @@ async def counts_by_broadcast(
 
 
 def empty_counts() -> dict[str, int]:
-    return {QUEUED: 0, SENT: 0, FAILED: 0, UNREACHABLE: 0}
+    return {QUEUED: 0, SENT: 0, FAILED: 0, UNREACHABLE: 0, NO_TEMPLATE: 0}
 
 
 async def pending(session: AsyncSession, platforms: Sequence[str] | None = None) -> int:

@@ -2,36 +2,31 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+import datetime as dt
+
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.dialect import insert_for
 from storage.models import (
     Answer,
     Attachment,
     AuditEntry,
-    Conversation,
     Pledge,
     ProcessedUpdate,
     Stakeholder,
+    utcnow,
 )
 
 
 async def mark_processed(session: AsyncSession, platform: str, update_id: str) -> bool:
-    """Record an update as handled; False when it already was (a redelivery)."""
-    seen = await session.scalar(
-        select(ProcessedUpdate.id).where(
-            ProcessedUpdate.platform == platform, ProcessedUpdate.update_id == update_id
-        )
+    """Record an update as handled; False when it already was (a redelivery), in one statement."""
+    result = await session.execute(
+        insert_for(session, ProcessedUpdate)
+        .values(platform=platform, update_id=update_id, processed_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["platform", "update_id"])
     )
-    if seen is not None:
-        return False
-    try:
-        async with session.begin_nested():
-            session.add(ProcessedUpdate(platform=platform, update_id=update_id))
-    except IntegrityError:
-        return False  # another process took it between our read and our write
-    return True
+    return bool(result.rowcount)  # type: ignore[attr-defined]  # an INSERT's CursorResult
 
 
 async def find_stakeholder(
@@ -44,31 +39,15 @@ async def find_stakeholder(
     )
 
 
-async def get_or_create_stakeholder(
-    session: AsyncSession, platform: str, user_id: str, chat_id: str
-) -> Stakeholder:
-    """The stakeholder row, created with the platform ids alone (nothing personal yet)."""
-    stakeholder = await find_stakeholder(session, platform, user_id)
-    if stakeholder is None:
-        stakeholder = Stakeholder(platform=platform, platform_user_id=user_id, chat_id=chat_id)
-        session.add(stakeholder)
-        await session.flush()
-    elif stakeholder.chat_id != chat_id:
-        stakeholder.chat_id = chat_id
-    return stakeholder
-
-
-async def get_or_create_conversation(
-    session: AsyncSession, stakeholder: Stakeholder
-) -> Conversation:
-    conversation = await session.scalar(
-        select(Conversation).where(Conversation.stakeholder_id == stakeholder.id)
+async def set_unreachable(
+    session: AsyncSession, platform: str, user_id: str, since: dt.datetime | None
+) -> None:
+    """Mark a stakeholder who blocked the bot (a time) or came back (None); unknown users: no-op."""
+    await session.execute(
+        update(Stakeholder)
+        .where(Stakeholder.platform == platform, Stakeholder.platform_user_id == user_id)
+        .values(unreachable_since=since)
     )
-    if conversation is None:
-        conversation = Conversation(stakeholder_id=stakeholder.id, flow="idle", step="", draft={})
-        session.add(conversation)
-        await session.flush()
-    return conversation
 
 
 async def personal_data(session: AsyncSession, stakeholder_id: int) -> dict[str, list]:
@@ -87,7 +66,7 @@ async def personal_data(session: AsyncSession, stakeholder_id: int) -> dict[str,
     return {"answers": list(answers), "attachments": list(attachments), "pledges": list(pledges)}
 
 
-async def erase_stakeholder(session: AsyncSession, stakeholder: Stakeholder) -> dict[str, int]:
+async def erase_stakeholder(session: AsyncSession, stakeholder_id: int) -> dict[str, int]:
     """Delete a stakeholder and everything of theirs; return counts for an audit entry."""
     counts = {}
     for model in (Answer, Attachment, Pledge):
@@ -95,11 +74,11 @@ async def erase_stakeholder(session: AsyncSession, stakeholder: Stakeholder) -> 
             await session.scalar(
                 select(func.count())
                 .select_from(model)
-                .where(model.stakeholder_id == stakeholder.id)
+                .where(model.stakeholder_id == stakeholder_id)
             )
             or 0
         )
-    await session.execute(delete(Stakeholder).where(Stakeholder.id == stakeholder.id))
+    await session.execute(delete(Stakeholder).where(Stakeholder.id == stakeholder_id))
     return counts
 
 

@@ -36,7 +36,7 @@ class Stats:
 async def _grouped(session: AsyncSession, column: object) -> dict[str, int]:
     """Registered stakeholders per value of `column`; no value counts under ''."""
     rows = await session.execute(
-        select(column, func.count())  # type: ignore[call-overload]
+        select(column, func.count())  # type: ignore[call-overload]  # column is any grouping column
         .where(Stakeholder.consented_at.is_not(None))
         .group_by(column)
     )
@@ -46,7 +46,7 @@ async def _grouped(session: AsyncSession, column: object) -> dict[str, int]:
 
 async def _count(session: AsyncSession, *conditions: object) -> int:
     statement = select(func.count()).select_from(Stakeholder)
-    statement = statement.where(Stakeholder.consented_at.is_not(None), *conditions)  # type: ignore[arg-type]
+    statement = statement.where(Stakeholder.consented_at.is_not(None), *conditions)  # type: ignore[arg-type]  # conditions are SQL clauses
     return int(await session.scalar(statement) or 0)
 
 

@@ -6,10 +6,10 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.engine import Engine
 from bot.core.messages import AttachmentRef, Choice, Inbound, InboundKind, Reply
 from bot.core.settings import load_settings
 from bot.core.text import normalise
+from bot.engine.engine import Engine
 from bot.pack import Pack
 from storage.db import Database
 
@@ -35,7 +35,7 @@ class Dialog:
             update_id=str(values.pop("update_id", None) or next(_update_ids)),
             kind=kind,
             locale_hint=self.locale,
-            **values,  # type: ignore[arg-type]
+            **values,  # type: ignore[arg-type]  # Inbound fields given by name
         )
 
     async def deliver(self, inbound: Inbound) -> list[Reply]:

@@ -26,9 +26,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database operations.", no_args_is_help=True)
 pack_app = typer.Typer(help="Consultation packs.", no_args_is_help=True)
 roles_app = typer.Typer(help="Organizer and rapporteur roles.", no_args_is_help=True)
+flows_app = typer.Typer(help="The conversation flows.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(pack_app, name="pack")
 app.add_typer(roles_app, name="roles")
+app.add_typer(flows_app, name="flows")
 
 
 @app.command()
@@ -188,6 +190,14 @@ def pack_graph(
         fail(f"{error.source}: {'; '.join(error.problems[:3])}")
         return
     typer.echo(mermaid(loaded))
+
+
+@flows_app.command("graph")
+def flows_graph() -> None:
+    """Print every flow's steps and moves as a Mermaid diagram, drawn from the step tables."""
+    from handlers.diagram import mermaid
+
+    typer.echo(mermaid(), nl=False)
 
 
 @roles_app.command("grant")

@@ -69,7 +69,10 @@ def stats_tables(stats: Stats, pack: Pack | None) -> list[Table]:
 
 def broadcasts_table(stats: Stats) -> Table:
     table = Table(title="Broadcasts")
-    for column in ("#", "sent by", "created", "queued", "sent", "failed", "unreachable"):
+    outcomes = ["queued", "sent", "failed", "unreachable"]
+    if any(item.counts.get("no_template") for item in stats.broadcasts):
+        outcomes.append("no_template")  # WhatsApp only: outside 24 hours, no template
+    for column in ("#", "sent by", "created", *(name.replace("_", " ") for name in outcomes)):
         table.add_column(column, justify="right" if column not in ("sent by",) else "left")
     for item in stats.broadcasts:
         counts = item.counts
@@ -77,7 +80,7 @@ def broadcasts_table(stats: Stats) -> Table:
             str(item.id),
             item.created_by,
             item.created_at.strftime("%Y-%m-%d %H:%M UTC"),
-            *(str(counts[name]) for name in ("queued", "sent", "failed", "unreachable")),
+            *(str(counts.get(name, 0)) for name in outcomes),
         )
     return table
 

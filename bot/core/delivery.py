@@ -25,3 +25,11 @@ class TransientFailure(DeliveryError):
 
 class PermanentFailure(DeliveryError):
     """Retrying will not help: a 400 such as a malformed message."""
+
+
+class OutsideWindow(DeliveryError):
+    """The platform takes only a pre-approved template for this person now (WhatsApp 131047)."""
+
+
+class NoTemplate(DeliveryError):
+    """Outside the platform's free-form window, and no template exists in the person's language."""

@@ -62,6 +62,12 @@ class Translator:
         text = self._gettext.ngettext(singular, plural, count)
         return text.format(count=count, **values)
 
+    def decimal(self, number: float, digits: int = 1) -> str:
+        """A number as the language writes it (3.8 in English, 3,8 in Spanish)."""
+        from babel.numbers import format_decimal
+
+        return format_decimal(round(number, digits), locale=self.locale)
+
     def datetime(self, moment: dt.datetime, zone: str, fmt: str = "medium") -> str:
         from babel.dates import format_datetime
 

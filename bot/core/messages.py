@@ -7,6 +7,7 @@ the former and return the latter. Neither side imports the other.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -26,10 +27,16 @@ class InboundKind(StrEnum):
 
 @dataclass(frozen=True)
 class Address:
-    """Where a reply goes: a platform and the chat on it."""
+    """Where a reply goes: a platform and the chat on it.
+
+    The outbox adds what a platform with delivery rules needs of the person: WhatsApp sends a
+    pre-approved template in their language when their last message is over 24 hours old.
+    """
 
     platform: str
     chat_id: str
+    language: str | None = None
+    last_seen: datetime | None = None  # their latest message to the bot, when known
 
 
 @dataclass(frozen=True)
@@ -97,3 +104,23 @@ class Reply:
         for choice in self.choices:
             if len(choice.data.encode()) > 64:
                 raise ValueError(f"callback data over 64 bytes: {choice.data!r}")
+
+
+class Outcome(StrEnum):
+    """What became of an update, so a transport knows whether to acknowledge it."""
+
+    HANDLED = "handled"  # committed: acknowledge, send the replies
+    DUPLICATE = "duplicate"  # seen before: acknowledge, nothing to send
+    FAILED = "failed"  # nothing committed: the platform may deliver it again
+
+
+@dataclass(frozen=True)
+class Handled:
+    """The engine's answer to one update: the replies and whether it was committed."""
+
+    replies: list[Reply]
+    outcome: Outcome = Outcome.HANDLED
+
+    @property
+    def committed(self) -> bool:
+        return self.outcome != Outcome.FAILED

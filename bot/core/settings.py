@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///consultbot.db"
+PLATFORMS = ("telegram", "slack", "whatsapp", "console")
+# A WhatsApp template as Meta names it, with the locale code it was approved in: `name:pt_BR`.
+_TEMPLATE = re.compile(r"^[a-z0-9_]{1,512}(:[A-Za-z]{2,3}(_[A-Za-z]{2,4})?)?$")
 
 
 class SettingsError(Exception):
@@ -43,6 +47,15 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = None
     slack_api_url: str | None = None
 
+    whatsapp_token: str | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_app_secret: str | None = None
+    whatsapp_verify_token: str | None = None
+    whatsapp_api_url: str | None = None
+    # Pack language -> approved template (`name` or `name:locale`) for messages outside the
+    # 24-hour window, e.g. {"es": "consulta_aviso", "pt": "consulta_aviso:pt_BR"}.
+    whatsapp_templates: dict[str, str] = Field(default_factory=dict)
+
     organizers: Annotated[list[str], NoDecode] = Field(default_factory=list)
     rapporteurs: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
@@ -61,9 +74,23 @@ class Settings(BaseSettings):
     def _check_members(cls, members: list[str]) -> list[str]:
         for member in members:
             platform, _, user_id = member.partition(":")
-            if platform not in {"telegram", "slack", "console"} or not user_id:
-                raise ValueError(f"{member!r} is not platform:user_id (telegram:123, slack:U123)")
+            if platform not in PLATFORMS or not user_id:
+                raise ValueError(
+                    f"{member!r} is not platform:user_id (telegram:123, slack:U123, "
+                    "whatsapp:5215512345678)"
+                )
         return members
+
+    @field_validator("whatsapp_templates")
+    @classmethod
+    def _check_templates(cls, templates: dict[str, str]) -> dict[str, str]:
+        for language, template in templates.items():
+            if not _TEMPLATE.match(template):
+                raise ValueError(
+                    f"{language}: {template!r} is not a template name (lower case, digits, _), "
+                    "optionally with :locale (consulta_aviso:pt_BR)"
+                )
+        return templates
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -85,6 +112,10 @@ class Settings(BaseSettings):
             raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET")
         if self.slack_bot_token and not (self.slack_app_token or self.slack_signing_secret):
             raise ValueError("SLACK_BOT_TOKEN needs SLACK_APP_TOKEN or SLACK_SIGNING_SECRET")
+        if self.whatsapp_token:
+            for name in ("phone_number_id", "app_secret", "verify_token"):
+                if not getattr(self, f"whatsapp_{name}"):
+                    raise ValueError(f"WHATSAPP_TOKEN needs WHATSAPP_{name.upper()}")
         return self
 
     @property
@@ -94,6 +125,10 @@ class Settings(BaseSettings):
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token)
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.whatsapp_token)
 
 
 def _describe(error: ValidationError) -> str:
@@ -108,6 +143,6 @@ def _describe(error: ValidationError) -> str:
 def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning pydantic's report into one line naming the variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)  # type: ignore[arg-type]  # pydantic checks each value
     except ValidationError as error:
         raise SettingsError(_describe(error)) from None

@@ -21,7 +21,8 @@ from prometheus_client import (
 )
 from prometheus_client.exposition import choose_encoder
 
-disable_created_metrics()  # the *_created series only repeat what a first scrape shows
+# The *_created series only repeat what a first scrape shows.
+disable_created_metrics()  # type: ignore[no-untyped-call]  # unannotated in prometheus_client
 REGISTRY = CollectorRegistry()
 process_collector.ProcessCollector(registry=REGISTRY)
 platform_collector.PlatformCollector(registry=REGISTRY)
@@ -109,7 +110,8 @@ def record_update(platform: str, flow: str, outcome: str, seconds: float) -> Non
 
 
 def record_send(platform: str, kind: str, outcome: str) -> None:
-    """One outbox send attempt: sent, retry, failed, unreachable, skipped or rate_limited."""
+    """One outbox send attempt: sent, retry, failed, unreachable, skipped, rate_limited,
+    no_template or outside_window (WhatsApp's 24-hour window)."""
     SENDS.labels(platform, kind, outcome).inc()
     if kind == "reminder" and outcome == "sent":
         REMINDERS_SENT.labels(platform).inc()

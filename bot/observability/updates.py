@@ -1,6 +1,6 @@
 """One log line and the metrics for each inbound update, fed by one-line calls in the engine.
 
-`@observe_update` wraps the engine's handle; inside it, `note_flow` and `note_outcome` annotate
+`@observe_update` wraps the engine's `process`; inside it, `note_flow` and `note_outcome` annotate
 the update being handled (through a context variable, so concurrent updates never mix). The line
 carries the update id, platform, flow, outcome and duration: never a text, a name or a user id.
 """
@@ -23,9 +23,11 @@ log = logging.getLogger(__name__)
 
 HANDLED = "handled"
 DUPLICATE = "duplicate"  # a redelivery, ignored
-ERROR = "error"  # an unexpected error: the user got the apology
+ERROR = "error"  # an unexpected error: nothing committed, the user got the apology
 GAVE_UP = "gave_up"  # lost every race for the conversation row: the user got the apology
 CANCELLED = "cancelled"  # the process stopped while handling it
+# The engine's own verdict (bot.core.messages.Outcome) in the metric's words.
+ENGINE_OUTCOMES = {"handled": HANDLED, "duplicate": DUPLICATE, "failed": ERROR}
 
 
 @dataclass
@@ -35,31 +37,35 @@ class UpdateRecord:
     update_id: str
     platform: str
     flow: str = ""
-    outcome: str = HANDLED
+    outcome: str = ""  # set by note_outcome, else taken from what the engine returns
 
 
 _current: ContextVar[UpdateRecord | None] = ContextVar("consultbot_update", default=None)
 
-Self = TypeVar("Self")
-Handle = Callable[[Self, Inbound], Awaitable[list[Any]]]
+Result = TypeVar("Result")
+Process = Callable[[Any, Inbound], Awaitable[Result]]
 
 
-def observe_update(handle: Handle) -> Handle:
-    """Decorate `Engine.handle`: time it, then log one line and count it by outcome."""
+def observe_update(process: Process[Result]) -> Process[Result]:
+    """Decorate the engine's entry point: time it, then log one line and count it by outcome."""
 
-    @functools.wraps(handle)
-    async def observed(self: Any, inbound: Inbound) -> list[Any]:
+    @functools.wraps(process)
+    async def observed(self: Any, inbound: Inbound) -> Result:
         record = UpdateRecord(update_id=str(inbound.update_id), platform=inbound.platform)
         token = _current.set(record)
         started = time.perf_counter()
         try:
-            return await handle(self, inbound)
+            result = await process(self, inbound)
         except asyncio.CancelledError:
-            record.outcome = CANCELLED
+            record.outcome = record.outcome or CANCELLED
             raise
         except BaseException:
-            record.outcome = ERROR
+            record.outcome = record.outcome or ERROR
             raise
+        else:
+            verdict = str(getattr(result, "outcome", HANDLED))
+            record.outcome = record.outcome or ENGINE_OUTCOMES.get(verdict, verdict)
+            return result
         finally:
             _current.reset(token)
             finish(record, time.perf_counter() - started)

@@ -9,6 +9,10 @@ duplicates; it also bounds throughput to 1 / (platform latency) per sender.
 Limits (Telegram, 2026-11): about 30 messages/s overall and 1 message/s per chat. The global rate
 (`BROADCAST_RATE_PER_SECOND`) and the per-chat spacing are enforced per sender process: with
 several replicas, divide the rate among them. A 429 pauses only the platform that sent it.
+
+Each message goes with its recipient's language and latest message time in the address: a
+platform with a free-form window (WhatsApp's 24 hours) sends a template to anyone outside it,
+and with no template in their language the message is closed as `no_template`, counted.
 """
 
 from __future__ import annotations
@@ -22,7 +26,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from bot.core.delivery import PermanentFailure, RateLimited, TransientFailure, Unreachable
+from bot.core.delivery import (
+    NoTemplate,
+    OutsideWindow,
+    PermanentFailure,
+    RateLimited,
+    TransientFailure,
+    Unreachable,
+)
 from bot.core.messages import Address, Reply
 from bot.observability.metrics import record_rate_limit, record_send
 from bot.transports.base import Transport
@@ -101,6 +112,7 @@ class DrainReport:
     failed: int = 0
     unreachable: int = 0
     deferred: int = 0
+    no_template: int = 0
 
 
 class OutboxSender:
@@ -238,11 +250,10 @@ class OutboxSender:
     ) -> None:
         """Send one message and record the outcome."""
         await self.limiter.acquire()
-        address = Address(message.platform, message.chat_id)
         chat = (message.platform, message.chat_id)
         self._remember_chat(chat)
         try:
-            await self.transports[message.platform].send(address, Reply(text=message.text))
+            await self._send(message)
         except RateLimited as error:
             record_send(message.platform, message.kind, "rate_limited")
             await self._rate_limited(message, error)
@@ -257,6 +268,20 @@ class OutboxSender:
             unreachable.add(message.stakeholder_id)
             record_send(message.platform, message.kind, "unreachable")
             report.unreachable += 1
+        except NoTemplate as error:
+            await self._record(outbox.mark_no_template, message.id, self.owner, str(error))
+            record_send(message.platform, message.kind, "no_template")
+            report.no_template += 1
+        except OutsideWindow:
+            await self._record(
+                outbox.reopen_window_closed,
+                message.id,
+                self.owner,
+                message.stakeholder_id,
+                self.clock.now(),
+            )
+            record_send(message.platform, message.kind, "outside_window")
+            report.retried += 1
         except PermanentFailure as error:
             log.warning("outbox %s: permanent failure: %s", message.key, error)
             await self._record(outbox.mark_failed, message.id, self.owner, str(error))
@@ -270,6 +295,14 @@ class OutboxSender:
             await self._record(outbox.mark_sent, message.id, self.owner, self.clock.now())
             record_send(message.platform, message.kind, "sent")
             report.sent += 1
+
+    async def _send(self, message: outbox.Claimed) -> None:
+        """The reply's key is the outbox key, so a platform that reports delivery later (a
+        WhatsApp status) can name the message it reports on."""
+        address = Address(
+            message.platform, message.chat_id, message.language, message.last_inbound_at
+        )
+        await self.transports[message.platform].send(address, Reply(message.text, key=message.key))
 
     async def _rate_limited(self, message: outbox.Claimed, error: RateLimited) -> None:
         """Hold every send to this platform for retry_after; the message goes back untried."""

@@ -31,7 +31,7 @@ def _session_label(pack: Pack, session: Session, language: str | None) -> str:
 
 
 def _question_label(pack: Pack, question: Question, language: str | None) -> str:
-    return f"{question.type.value}: {_label(pack.text(question.text, language))}"
+    return f"{question.type}: {_label(pack.text(question.text, language))}"
 
 
 def mermaid(pack: Pack, language: str | None = None) -> str:

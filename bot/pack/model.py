@@ -32,12 +32,18 @@ class Model(BaseModel):
 
 
 class QuestionType(StrEnum):
+    """Names of the built-in question types, for code that singles one out (the report).
+
+    The types themselves live in `bot.questions.kinds`; a pack may use any type found there.
+    """
+
     TEXT = "text"
     SINGLE_CHOICE = "single_choice"
     MULTIPLE_CHOICE = "multiple_choice"
     OBJECTIVES = "objectives"
     ATTACHMENT = "attachment"
     PLEDGE = "pledge"
+    SCALE = "scale"
 
 
 class Option(Model):
@@ -46,8 +52,12 @@ class Option(Model):
 
 
 class Question(Model):
+    """A question of a session; keys beyond these belong to its type (checked by the type)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
     key: str = Field(pattern=r"^[a-z0-9_-]{1,24}$")
-    type: QuestionType = QuestionType.TEXT
+    type: str = Field(default="text", pattern=r"^[a-z0-9_]{1,32}$")
     text: LocalizedText
     help: LocalizedText | None = None
     optional: bool = False

@@ -18,8 +18,9 @@ from bot.pack.model import (
     Event,
     LocalizedText,
     Pack,
-    QuestionType,
+    Question,
     RoadmapEvent,
+    Session,
     is_country_code,
     parse_offset,
 )
@@ -59,11 +60,15 @@ def _localized_fields(value: Any, path: str) -> Iterator[tuple[str, LocalizedTex
             yield from _localized_fields(item, f"{path}[{index}]")
 
 
+def _missing_languages(pack: Pack, path: str, localized: LocalizedText) -> Iterator[str]:
+    for language in pack.languages:
+        if not (localized.get(language) or "").strip():
+            yield f"{path}.{language}: missing"
+
+
 def _translation_problems(pack: Pack) -> Iterator[str]:
     for path, localized in _localized_fields(pack, ""):
-        for language in pack.languages:
-            if not (localized.get(language) or "").strip():
-                yield f"{path}.{language}: missing"
+        yield from _missing_languages(pack, path, localized)
         for language in localized:
             # Objective titles may carry more languages than the pack, ready for the next one.
             if language not in pack.languages and not path.startswith("objectives"):
@@ -105,15 +110,7 @@ def _consistency_problems(pack: Pack) -> Iterator[str]:
             yield f"sessions[{index}].questions: key {duplicate!r} appears twice"
         for q_index, question in enumerate(session.questions):
             path = f"sessions[{index}].questions[{q_index}]"
-            choice = question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)
-            if choice and len(question.options) < 2:
-                yield f"{path}.options: a choice question needs at least two options"
-            if not choice and question.options:
-                yield f"{path}.options: only a choice question has options"
-            for duplicate in _duplicates([option.key for option in question.options]):
-                yield f"{path}.options: key {duplicate!r} appears twice"
-            if question.type == QuestionType.OBJECTIVES and not session.objectives:
-                yield f"{path}.type: objectives tagging needs session objectives"
+            yield from _question_problems(pack, session, question, path)
     for name, keys in (
         ("sessions", [s.key for s in pack.sessions]),
         ("categories", [c.key for c in pack.categories]),
@@ -127,6 +124,35 @@ def _consistency_problems(pack: Pack) -> Iterator[str]:
     yield from _event_problems(pack.event)
     for index, event in enumerate(pack.roadmap):
         yield from _roadmap_problems(event, f"roadmap[{index}]")
+
+
+def _question_problems(
+    pack: Pack, session: Session, question: Question, path: str
+) -> Iterator[str]:
+    """What the question's type says of it: its own keys, options, and what it needs."""
+    from bot.questions import KINDS
+
+    kind = KINDS.get(question.type)
+    if kind is None:
+        yield f"{path}.type: unknown question type {question.type!r} (known: {', '.join(KINDS)})"
+        return
+    try:
+        settings = kind.settings(question)
+    except ValidationError as error:
+        for item in error.errors():
+            message = (
+                "not a key of this question type"
+                if item["type"] == "extra_forbidden"
+                else item["msg"]
+            )
+            yield f"{path}.{_path(item['loc'])}: {message}"
+    else:
+        for field_path, localized in _localized_fields(settings, path):
+            yield from _missing_languages(pack, field_path, localized)
+    for duplicate in _duplicates([option.key for option in question.options]):
+        yield f"{path}.options: key {duplicate!r} appears twice"
+    for problem in kind.problems(question, session, pack):
+        yield f"{path}.{problem}"
 
 
 def _event_problems(event: Event) -> Iterator[str]:

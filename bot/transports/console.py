@@ -12,13 +12,18 @@ import uuid
 from pathlib import Path
 from typing import TextIO
 
+from starlette.routing import BaseRoute
+
 from bot.core.messages import Address, AttachmentRef, Choice, Inbound, InboundKind, Reply
 from bot.core.text import normalise
-from bot.transports.base import Dispatch
+from bot.transports.base import Limits, Receiver, Startup, receive
 
 
 class ConsoleTransport:
+    """One person at this terminal; replies print at once (no rate to respect)."""
+
     platform = "console"
+    limits = Limits(messages_per_second=1000, per_chat_interval=0.0, text_length=100_000)
 
     def __init__(
         self,
@@ -34,10 +39,20 @@ class ConsoleTransport:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.choices: list[Choice] = []
+        self._receiver: Receiver | None = None
 
-    async def run(self, dispatch: Dispatch) -> None:
+    def routes(self, receiver: Receiver) -> list[BaseRoute]:
+        return []
+
+    async def start(self, startup: Startup) -> None:
+        self._receiver = startup.receiver
+
+    async def stop(self) -> None:
+        return None
+
+    async def serve(self) -> None:
         """Read until end of input; the first thing sent is /start, as a new chat would."""
-        await self._exchange(dispatch, "/start")
+        await self._exchange("/start")
         while True:
             line = await asyncio.to_thread(self.stdin.readline)
             if not line:
@@ -49,11 +64,11 @@ class ConsoleTransport:
             if line.startswith("/attach ") and not Path(line[8:].strip()).expanduser().is_file():
                 self._print(f"(no such file: {line[8:].strip()})\n")
                 continue
-            await self._exchange(dispatch, line)
+            await self._exchange(line)
 
-    async def _exchange(self, dispatch: Dispatch, line: str) -> None:
-        for reply in await dispatch(self.to_inbound(line)):
-            await self.send(Address(self.platform, self.user_id), reply)
+    async def _exchange(self, line: str) -> None:
+        assert self._receiver is not None, "start() gives the receiver"
+        await receive(self._receiver, self, self.to_inbound(line))
 
     def to_inbound(self, line: str) -> Inbound:
         """A typed line as the engine sees it: a command, a tapped choice, a file or text."""

@@ -65,7 +65,7 @@ async def _drain(url: str) -> int:
     transport = NoopTransport()
     try:
         policy = SenderPolicy(rate_per_second=RATE)
-        await OutboxSender(database, {"console": transport}, policy).drain()  # type: ignore[dict-item]
+        await OutboxSender(database, {"console": transport}, policy).drain()  # type: ignore[dict-item]  # a test transport: send only
     finally:
         await database.dispose()
     return transport.count

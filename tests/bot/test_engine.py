@@ -6,8 +6,8 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from bot.core.engine import Engine
 from bot.core.messages import Inbound, InboundKind
+from bot.engine.engine import Engine
 from storage.models import Answer, Conversation, ProcessedUpdate, Stakeholder
 from tests.dialog import Dialog, answer_current, make_engine, register
 
@@ -112,7 +112,7 @@ async def test_failed_update_commits_nothing_and_can_be_retried(
     await register(dialog)
     await dialog.command("/consult inclusion")
     await dialog.tap(dialog.choices[0].label)
-    import handlers.consultation as consultation
+    import storage.answers as consultation  # where the store saves an answer
 
     real_save = consultation.save_answer
 

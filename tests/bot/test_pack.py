@@ -289,8 +289,8 @@ def test_thematic_sessions_mix_question_types(pack: Pack) -> None:
 def test_general_session_asks_pledge_recommendations_comments(pack: Pack) -> None:
     """The general session holds a pledge, the IMRF recommendations and optional comments."""
     questions = {q.key: q for q in pack.sessions_by_key["general"].questions}
-    assert questions["pledge"].type is QuestionType.PLEDGE
-    assert questions["recommendations"].type is QuestionType.TEXT
+    assert questions["pledge"].type == QuestionType.PLEDGE
+    assert questions["recommendations"].type == QuestionType.TEXT
     assert not questions["recommendations"].optional
     assert questions["comments"].optional
 
@@ -422,7 +422,7 @@ def _missing_version(raw: Raw) -> None:
         (_unknown_zone, "roadmap[0].place.timezone: unknown time zone"),
         (_bad_date, "roadmap[0].start: Value error, expected a date such as 2025-03-18"),
         (_choice_without_options, "sessions[4].questions[2].options: a choice question needs"),
-        (_bad_question_type, "sessions[1].questions[1].type: Input should be"),
+        (_bad_question_type, "sessions[1].questions[1].type: unknown question type"),
         (_missing_version, "version: missing"),
     ],
     ids=lambda value: getattr(value, "__name__", "")[1:] or None,

@@ -23,7 +23,7 @@ def test_every_question_is_a_node_with_its_type(pack: Pack) -> None:
     """Each question of each session appears once, in order, labelled with its type."""
     drawn = nodes(mermaid(pack))
     expected = [
-        (f"s{s}q{q}", question.type.value)
+        (f"s{s}q{q}", question.type)
         for s, session in enumerate(pack.sessions)
         for q, question in enumerate(session.questions)
     ]

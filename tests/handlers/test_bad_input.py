@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import pytest
 from sqlalchemy import select
 
-from bot.core.engine import Engine
 from bot.core.messages import AttachmentRef, InboundKind
+from bot.engine.engine import Engine
+from handlers import router
 from storage.models import Answer, Conversation, Stakeholder
 from tests.dialog import Dialog, answer_current, register
 
@@ -131,13 +133,14 @@ async def test_unexpected_error_apologises_and_logs_update(
     dialog = Dialog(sqlite_engine)
     await register(dialog)
     before = await _snapshot(sqlite_engine)
-    flow = sqlite_engine.flows["roadmap"]
 
     async def broken(ctx) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(flow, "start", broken)
-    with caplog.at_level(logging.ERROR, logger="bot.core.engine"):
+    flows = dict(router.FLOWS)
+    flows["roadmap"] = dataclasses.replace(flows["roadmap"], start=broken)
+    monkeypatch.setattr(router, "FLOWS", flows)
+    with caplog.at_level(logging.ERROR, logger="bot.engine.engine"):
         await dialog.command("/roadmap", update_id="update-42")
     assert dialog.keys == ["error.internal"]
     assert "update-42" in caplog.text and "boom" in caplog.text

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.core.engine import Engine
 from bot.core.i18n import translator
+from bot.engine.engine import Engine
 from bot.outbox.sender import OutboxSender, SenderPolicy
 from bot.transports.console import ConsoleTransport
 from storage import roles

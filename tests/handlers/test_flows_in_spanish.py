@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.core.engine import Engine
+from bot.engine.engine import Engine
 from storage.models import Answer, Stakeholder
 from tests.dialog import Dialog, answer_current, register
 

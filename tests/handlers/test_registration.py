@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.core.engine import Engine
 from bot.core.messages import InboundKind
+from bot.engine.engine import Engine
 from storage.models import Stakeholder
 from tests.dialog import LABELS, Dialog, register
 

@@ -9,7 +9,7 @@ import yaml
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from bot.core.engine import Engine
+from bot.engine.engine import Engine
 from bot.pack import PACKS_DIR, parse_pack
 from storage.models import Answer, AuditEntry, Conversation, Stakeholder
 from tests.dialog import Dialog, answer_current, make_engine, register

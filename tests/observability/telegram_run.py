@@ -109,7 +109,7 @@ async def consultbot_run(
     base_url = f"http://127.0.0.1:{port}"
     with FakeTelegram(token=token) as api:
         config = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
             database_url=database_url,
             attachments_dir=str(tmp_path / "files"),
             telegram_bot_token=api.token,

@@ -21,7 +21,10 @@ class Terminal(io.StringIO):
 
 
 def settings(**values: object) -> Settings:
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
+        **values,
+    )
 
 
 def test_json_lines_when_stderr_is_not_a_terminal(restore_logging: None) -> None:

@@ -17,7 +17,10 @@ TOKEN = "123456789:AAF-s3cr3t_T0ken/with+odd=chars"
 
 
 def settings(**values: object) -> Settings:
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
+        **values,
+    )
 
 
 def test_every_secret_setting_is_found_by_name() -> None:
@@ -41,23 +44,36 @@ def test_every_secret_setting_is_found_by_name() -> None:
     }
 
 
-def test_a_secret_setting_added_later_is_covered() -> None:
-    """A new *_token or *_secret setting (WhatsApp's, say) is redacted without a code change."""
-
-    class Later(Settings):
-        whatsapp_token: str | None = None
-        whatsapp_app_secret: str | None = None
-        whatsapp_phone_number_id: str | None = None
-
+def test_whatsapp_secrets_are_found_and_its_ids_are_not() -> None:
+    """WhatsApp's token, app secret and verify token are secrets; the number's id is not."""
     found = secret_settings(
-        Later(  # type: ignore[call-arg]
-            _env_file=None,
+        settings(
             whatsapp_token="EAAG-whatsapp",
             whatsapp_app_secret="app-secret-1",
-            whatsapp_phone_number_id="1055",
+            whatsapp_verify_token="verify-me-please",
+            whatsapp_phone_number_id="106540352242922",
         )
     )
-    assert found == {"WHATSAPP_TOKEN": "EAAG-whatsapp", "WHATSAPP_APP_SECRET": "app-secret-1"}
+    assert found == {
+        "WHATSAPP_TOKEN": "EAAG-whatsapp",
+        "WHATSAPP_APP_SECRET": "app-secret-1",
+        "WHATSAPP_VERIFY_TOKEN": "verify-me-please",
+    }
+
+
+def test_a_secret_setting_added_later_is_covered() -> None:
+    """A new *_token or *_secret setting is redacted without a change here."""
+
+    class Later(Settings):
+        signal_token: str | None = None
+        signal_account_id: str | None = None
+
+    found = secret_settings(
+        Later(  # type: ignore[call-arg]  # pydantic-settings' init-only option
+            _env_file=None, signal_token="sig-123456", signal_account_id="+5215512345678"
+        )
+    )
+    assert found == {"SIGNAL_TOKEN": "sig-123456"}
 
 
 @pytest.mark.parametrize(

@@ -11,14 +11,23 @@ from sqlalchemy.engine import make_url
 from bot.observability.redaction import secret_settings
 from bot.pack import Pack
 from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database
-from tests.observability.telegram_run import SUBSCRIBER, consultbot_run, seed_broadcast
+from tests.observability.telegram_run import (
+    SUBSCRIBER,
+    consultbot_run,
+    free_port,
+    seed_broadcast,
+)
 
 TOKEN = "987654321:AAH-x3cReT_bOtToKeN-For-The-Log-Scan-42"
 SECRETS = {
     "telegram_webhook_secret": "wh-secret-Zq81-never-logged",
     "slack_app_token": "xapp-1-A0SLACKAPP-9988776655-abcdefabcdef",
     "slack_signing_secret": "8f14e45fceea167a5a36dedd4bea2543",
+    "whatsapp_token": "EAAGm0PZBw-whatsapp-system-user-token",
+    "whatsapp_app_secret": "d41d8cd98f00b204e9800998ecf8427e",
+    "whatsapp_verify_token": "meta-verify-token-Qx71-long-and-random",
 }
+OTHER = {"whatsapp_phone_number_id": "106540352242922"}
 DB_PASSWORD = "pg-PaSsWoRd-7731"
 
 
@@ -47,8 +56,16 @@ async def test_a_debug_run_logs_no_secret(
 ) -> None:
     """Registration, a duplicate, a broadcast and the probes at DEBUG: every secret is redacted."""
     await seed_broadcast(database_url, pack)
+    closed = f"http://127.0.0.1:{free_port()}/"  # WhatsApp is served; nothing is sent there
     async with consultbot_run(
-        tmp_path, database_url, TOKEN, log_level="DEBUG", log_format="json", **SECRETS
+        tmp_path,
+        database_url,
+        TOKEN,
+        log_level="DEBUG",
+        log_format="json",
+        whatsapp_api_url=closed,
+        **SECRETS,
+        **OTHER,
     ) as running:
         ana = running.client(8101)
         await ana.say("/start")
@@ -56,6 +73,11 @@ async def test_a_debug_run_logs_no_secret(
         await ana.tap("I agree")
         await ana.say("Red de Apoyo Mutuo")
         await running.api.wait_for(lambda: running.api.sent_to(SUBSCRIBER), timeout=20)
+        handshake = await running.get(
+            "/whatsapp/webhook?hub.mode=subscribe&hub.challenge=1158201444"
+            f"&hub.verify_token={SECRETS['whatsapp_verify_token']}"
+        )
+        assert (handshake.status_code, handshake.text) == (200, "1158201444")
         assert (await running.get("/readyz")).status_code == 200
         assert (await running.get("/metrics")).status_code == 200
         settings_used = running.settings
@@ -70,3 +92,4 @@ async def test_a_debug_run_logs_no_secret(
     assert leaked == set(), f"secrets in the logs: {sorted(leaked)}"
     assert TOKEN.split(":")[1] not in logs  # the token's secret half alone
     assert "<TELEGRAM_BOT_TOKEN>" in logs  # redacted where httpx wrote each Bot API URL
+    assert "<WHATSAPP_VERIFY_TOKEN>" in logs  # and in the access log's query string

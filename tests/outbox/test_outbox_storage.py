@@ -151,4 +151,6 @@ async def test_counts_by_broadcast(db: Database) -> None:
         await outbox.mark_failed(session, claimed[1].id, "a", "bad request")
     async with db.transaction() as session:
         counts = await outbox.counts_by_broadcast(session)
-    assert counts == {broadcast.id: {"queued": 2, "sent": 1, "failed": 1, "unreachable": 0}}
+    assert counts == {
+        broadcast.id: {"queued": 2, "sent": 1, "failed": 1, "unreachable": 0, "no_template": 0}
+    }

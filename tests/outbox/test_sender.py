@@ -38,7 +38,7 @@ async def queue(db: Database, clock: FakeClock, chats: list[int], prefix: str = 
 
 
 def sender(db: Database, clock: FakeClock, transport: RecordingTransport, **policy: object):
-    return OutboxSender(db, {"console": transport}, SenderPolicy(**policy), clock)  # type: ignore[arg-type]
+    return OutboxSender(db, {"console": transport}, SenderPolicy(**policy), clock)  # type: ignore[arg-type]  # a test transport: send only
 
 
 async def statuses(db: Database) -> dict[str, str]:
@@ -226,6 +226,6 @@ async def test_429_pauses_only_its_platform(db: Database) -> None:
     async with db.transaction() as session:
         await outbox.enqueue(session, messages, clock.now())
     transports = {"console": console, "slack": slack}
-    report = await OutboxSender(db, transports, SenderPolicy(), clock).drain()  # type: ignore[arg-type]
+    report = await OutboxSender(db, transports, SenderPolicy(), clock).drain()  # type: ignore[arg-type]  # a test transport: send only
     assert report.sent == 4 and max(s.at for s in console.sent) < 1
     assert min(s.at for s in slack.sent) >= 30

@@ -68,7 +68,7 @@ async def test_two_senders_deliver_2000_once_each(own_postgres: Database) -> Non
     transports = [RecordingTransport(), RecordingTransport()]
     policy = SenderPolicy(rate_per_second=1000, batch_size=25, lease=dt.timedelta(minutes=5))
     senders = [
-        OutboxSender(database, {"console": transport}, policy)  # type: ignore[dict-item]
+        OutboxSender(database, {"console": transport}, policy)  # type: ignore[dict-item]  # a test transport: send only
         for database, transport in zip((own_postgres, second_db), transports, strict=True)
     ]
     try:

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.core.attachments import AttachmentStore
-from bot.core.engine import Engine
-from bot.core.messages import Inbound, Reply
+from bot.core.messages import Handled, Inbound, Reply
 from bot.core.settings import Settings
 from bot.core.text import normalise
+from bot.engine.engine import Engine
 from bot.outbox.sender import OutboxSender, SenderPolicy
 from bot.pack import Pack
 from bot.transports.slack.transport import EVENTS_PATH, SlackTransport
@@ -42,10 +43,13 @@ class Recording:
     engine: Engine
     log: list[tuple[Inbound, list[Reply]]] = field(default_factory=list)
 
-    async def __call__(self, inbound: Inbound) -> list[Reply]:
-        replies = await self.engine.handle(inbound)
-        self.log.append((inbound, replies))
-        return replies
+    def ordered(self, platform: str, user_id: str) -> AbstractAsyncContextManager[None]:
+        return self.engine.ordered(platform, user_id)
+
+    async def process(self, inbound: Inbound) -> Handled:
+        handled = await self.engine.process(inbound)
+        self.log.append((inbound, handled.replies))
+        return handled
 
 
 @dataclass
@@ -123,7 +127,7 @@ def api() -> Iterator[fake.FakeSlackApi]:
 @pytest.fixture
 def settings(api: fake.FakeSlackApi, sqlite_db: Database, tmp_path: Path) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
         database_url=sqlite_db.url,
         attachments_dir=str(tmp_path / "files"),
         slack_bot_token=fake.BOT_TOKEN,
@@ -151,7 +155,7 @@ def recording(engine: Engine) -> Recording:
 @pytest.fixture
 async def http(transport: SlackTransport, recording: Recording) -> AsyncIterator[httpx.AsyncClient]:
     """The one ASGI app with Slack's routes, called in-process as Slack would over HTTPS."""
-    app = build_web_app(transport.http_routes(recording))
+    app = build_web_app(transport.routes(recording))
     asgi = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=asgi, base_url="http://consultbot.test") as client:
         yield client

@@ -1,4 +1,4 @@
-"""The Slack adapter against the loopback fake Web API, with a recording dispatch for the engine."""
+"""The Slack adapter against the loopback fake Web API, with a recording stand-in for the engine."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from bot.transports.slack.transport import EVENTS_PATH, SlackTransport, api_base
 from bot.web import build_web_app
 from tests.fakes import slack_api as fake
 from tests.fakes import slack_requests as slack
+from tests.fakes.receivers import DispatchReceiver, serve
 from tests.fakes.slack_socket_mode import FakeSocketMode
 
 JSON = "application/json"
@@ -52,7 +53,7 @@ def api() -> Iterator[fake.FakeSlackApi]:
 @pytest.fixture
 def transport(api: fake.FakeSlackApi, tmp_path: Path) -> SlackTransport:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
         slack_bot_token=fake.BOT_TOKEN,
         slack_signing_secret=fake.SIGNING_SECRET,
         slack_api_url=api.base_url,
@@ -67,7 +68,7 @@ def recorder() -> Recorder:
 
 @pytest.fixture
 async def client(transport: SlackTransport, recorder: Recorder) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_web_app(transport.http_routes(recorder))
+    app = build_web_app(transport.routes(DispatchReceiver(recorder)))
     transport_ = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport_, base_url="http://slack.test") as http:
         yield http
@@ -275,13 +276,13 @@ async def test_send_translates_slacks_refusals(
     with pytest.raises(outcome) as raised:
         await transport.send(Address("slack", "D1"), Reply("Update"))
     if outcome is RateLimited:
-        assert raised.value.retry_after == 7  # type: ignore[attr-defined]
+        assert raised.value.retry_after == 7  # type: ignore[attr-defined]  # a RateLimited
 
 
 async def test_send_on_a_dead_connection_is_transient(tmp_path: Path) -> None:
     """A refused connection is a transient failure, not a lost user."""
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
         slack_bot_token=fake.BOT_TOKEN,
         slack_signing_secret=fake.SIGNING_SECRET,
         slack_api_url="http://127.0.0.1:9/api/",
@@ -303,15 +304,17 @@ async def test_a_short_rate_limit_on_a_reply_is_waited_out(
 
 
 def test_http_needs_the_signing_secret(tmp_path: Path) -> None:
-    """Without SLACK_SIGNING_SECRET the events endpoint could not check who calls it."""
+    """Without SLACK_SIGNING_SECRET no events endpoint is served: none could check its callers."""
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
         slack_bot_token=fake.BOT_TOKEN,
         slack_app_token="xapp-1-test",
     )
     transport = SlackTransport(settings, AttachmentStore(tmp_path))
+    assert transport.routes(DispatchReceiver(Recorder())) == []  # Socket Mode instead
+    unsigned = settings.model_copy(update={"slack_app_token": None})
     with pytest.raises(ValueError, match="SLACK_SIGNING_SECRET"):
-        transport.http_routes(Recorder())
+        SlackTransport(unsigned, AttachmentStore(tmp_path)).routes(DispatchReceiver(Recorder()))
 
 
 def test_the_manifest_matches_the_transport() -> None:
@@ -348,16 +351,16 @@ def test_the_manifest_matches_the_transport() -> None:
 async def test_socket_mode_carries_events_presses_and_commands(
     api: fake.FakeSlackApi, tmp_path: Path, recorder: Recorder
 ) -> None:
-    """With an app token, run() connects by Socket Mode; each envelope is acked and handled."""
+    """With an app token, start() connects by Socket Mode; each envelope is acked and handled."""
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
         slack_bot_token=fake.BOT_TOKEN,
         slack_app_token=fake.APP_TOKEN,
         slack_api_url=api.base_url,
     )
     transport = SlackTransport(settings, AttachmentStore(tmp_path))
     async with FakeSocketMode(api) as socket:
-        running = asyncio.create_task(transport.run(recorder))
+        serving = asyncio.create_task(serve(transport, DispatchReceiver(recorder)))
         try:
             await socket.send("events_api", slack.message_event("U1", "hola", event_id="EvSM1"))
             await transport.idle()
@@ -367,9 +370,9 @@ async def test_socket_mode_carries_events_presses_and_commands(
             await socket.send("slash_commands", dict(command))
             await transport.idle()
         finally:
-            running.cancel()
+            serving.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await running
+                await serving
     kinds = [inbound.kind for inbound in recorder.seen]
     assert kinds == [InboundKind.TEXT, InboundKind.CHOICE, InboundKind.COMMAND]
     assert (recorder.seen[0].update_id, recorder.seen[1].choice) == ("EvSM1", "yes")
@@ -384,13 +387,15 @@ async def test_a_failing_update_is_logged_and_the_next_one_handled(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """An error after the ack reaches the log with the update id, never Slack or the next update."""
-    original = transport._dispatch
+    receiver = transport._receiver
+    assert isinstance(receiver, DispatchReceiver)
+    original = receiver.dispatch
 
     async def failing_once(inbound: Inbound) -> list[Reply]:
-        transport._dispatch = original
+        receiver.dispatch = original
         raise RuntimeError("boom")
 
-    transport._dispatch = failing_once
+    receiver.dispatch = failing_once
     assert (
         await post_event(client, slack.message_event("U1", "a", event_id="EvBOOM"))
     ).status_code == 200
@@ -408,7 +413,7 @@ async def test_the_events_endpoint_is_served_over_loopback_http(
     """The shared ASGI app under uvicorn takes a signed event from a real socket."""
     import uvicorn
 
-    app = build_web_app(transport.http_routes(recorder))
+    app = build_web_app(transport.routes(DispatchReceiver(recorder)))
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())

@@ -1,6 +1,6 @@
 """End to end: stakeholders on Telegram, through PTB, our adapter, the engine and the outbox.
 
-Every test runs the real PTB Application in polling or webhook mode against the loopback fake
+Every test runs the real PTB Bot in polling or webhook mode against the loopback fake
 Bot API, a migrated SQLite database and the lac-2025 pack. A stakeholder here is driven only by
 Telegram updates and sees only what the fake Bot API received; the engine's reply keys are read
 from a thin wrapper around `Engine.handle`, to compare keys rather than copy.
@@ -17,6 +17,7 @@ import os
 import signal
 import socket
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,12 +26,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.attachments import AttachmentStore
-from bot.core.engine import Engine
-from bot.core.messages import Choice, Inbound, Reply
+from bot.core.messages import Choice, Handled, Inbound, Reply
 from bot.core.settings import Settings
 from bot.core.text import normalise
+from bot.engine.engine import Engine
 from bot.outbox.sender import OutboxSender, SenderPolicy
 from bot.pack import Pack
+from bot.transports.base import Startup
 from bot.transports.telegram.mapping import render
 from bot.transports.telegram.transport import WEBHOOK_PATH, TelegramTransport
 from bot.web import build_web_app
@@ -40,6 +42,7 @@ from storage.db import Database
 from storage.models import Attachment, OutboxMessage, Stakeholder
 from tests.dialog import answer_current, register
 from tests.fakes import telegram_api as fake
+from tests.fakes.receivers import running
 from tests.fakes.telegram_api import Call, FakeTelegram, serve_asgi
 from tests.outbox.helpers import START, add_stakeholders, stakeholder_row
 
@@ -49,16 +52,19 @@ _users = itertools.count(10_000)
 
 
 class Recorder:
-    """The dispatch: the real engine, remembering what it answered to each update id."""
+    """The receiver: the real engine, remembering what it answered to each update id."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.results: dict[str, list[list[Reply]]] = {}
 
-    async def __call__(self, inbound: Inbound) -> list[Reply]:
-        replies = await self.engine.handle(inbound)
-        self.results.setdefault(inbound.update_id, []).append(replies)
-        return replies
+    def ordered(self, platform: str, user_id: str) -> AbstractAsyncContextManager[None]:
+        return self.engine.ordered(platform, user_id)
+
+    async def process(self, inbound: Inbound) -> Handled:
+        handled = await self.engine.process(inbound)
+        self.results.setdefault(inbound.update_id, []).append(handled.replies)
+        return handled
 
 
 @dataclass
@@ -149,7 +155,7 @@ class Person:
 
 def world_settings(api: FakeTelegram, database: Database, tmp_path: Path, **extra: Any) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
         database_url=database.url,
         attachments_dir=str(tmp_path / "files"),
         telegram_bot_token=api.token,
@@ -188,13 +194,8 @@ async def _polling(
     api: FakeTelegram, database: Database, pack: Pack, settings: Settings
 ) -> AsyncIterator[World]:
     recorder, transport = _parts(api, database, pack, settings)
-    task = asyncio.create_task(transport.run(recorder))
-    try:
+    async with running(transport, recorder):
         yield World(api, database, recorder, transport, settings)
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 @contextlib.asynccontextmanager
@@ -211,12 +212,12 @@ async def _webhook(
             telegram_webhook_secret=SECRET,
         )
         recorder, transport = _parts(api, database, pack, settings)
-        app.router.routes.extend(transport.webhook_routes(recorder))
-        await transport.set_webhook()
+        app.router.routes.extend(transport.routes(recorder))
+        await transport.start(Startup(recorder))
         try:
             yield World(api, database, recorder, transport, settings)
         finally:
-            await transport.close()
+            await transport.stop()
 
 
 @pytest.fixture(params=["polling", "webhook"])
@@ -270,7 +271,7 @@ async def finish_session(person: Person) -> None:
     for _ in range(12):
         if "session.complete" in person.keys or "consultation.complete" in person.keys:
             return
-        await answer_current(person)  # type: ignore[arg-type]
+        await answer_current(person)  # type: ignore[arg-type]  # a Person is driven like a Dialog
     raise AssertionError(f"session did not end: {person.keys}")
 
 
@@ -281,7 +282,7 @@ async def finish_session(person: Person) -> None:
 async def test_registration_and_a_whole_session(world: World) -> None:
     """A stakeholder registers, answers all of session 1 (a document too), and it is stored."""
     ana = world.person(language_code="en")
-    await register(ana, "en")  # type: ignore[arg-type]
+    await register(ana, "en")  # type: ignore[arg-type]  # a Person is driven like a Dialog
     assert ana.choices, "registration ends with the menu's buttons"
     await ana.command("/consult")
     assert ana.keys == ["ask.session"]
@@ -308,7 +309,7 @@ async def test_document_answer(polling_world: World, pack: Pack) -> None:
     luis = await seeded(polling_world, pack, "es")
     await luis.command("/consult inclusion")
     while "ask.question.attachment" not in luis.keys:
-        await answer_current(luis)  # type: ignore[arg-type]
+        await answer_current(luis)  # type: ignore[arg-type]  # a Person is driven like a Dialog
     await luis.attach("aporte.pdf")
     assert "answer.saved" in luis.keys
     [get_file] = polling_world.api.calls_to("getFile")
@@ -326,14 +327,14 @@ async def test_language_switch_mid_session(polling_world: World, pack: Pack) -> 
     """/language mid-question switches to Spanish and asks the same question again in it."""
     ana = await seeded(polling_world, pack, "en")
     await ana.command("/consult inclusion")
-    await answer_current(ana)  # type: ignore[arg-type]
+    await answer_current(ana)  # type: ignore[arg-type]  # a Person is driven like a Dialog
     asked_before = next(k for k in ana.keys if k.startswith("ask.question."))
     await ana.command("/language")
     await ana.tap("Español")
     assert ana.keys[0] == "language.changed" and asked_before in ana.keys
     assert any(label in ana.text for label in ("Inclusión", "Escriba", "respuesta"))
     assert (await stakeholder(polling_world.database, ana.user_id)).language == "es"
-    await answer_current(ana, "Una respuesta")  # type: ignore[arg-type]
+    await answer_current(ana, "Una respuesta")  # type: ignore[arg-type]  # a Person is driven like a Dialog
     assert "answer.saved" in ana.keys
 
 
@@ -527,7 +528,7 @@ async def test_consultbot_run_serves_telegram(mode: str, tmp_path: Path) -> None
             "telegram_webhook_secret": SECRET,
         }
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
             attachments_dir=str(tmp_path / "files"),
             telegram_bot_token=api.token,

@@ -1,4 +1,4 @@
-"""TelegramTransport on the real PTB Application against the loopback fake Bot API.
+"""TelegramTransport on the real PTB Bot against the loopback fake Bot API.
 
 The dispatch here is a stand-in that records what it gets and echoes; the engine's own
 end-to-end dialogs are in test_telegram_e2e.py.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import httpx
@@ -18,10 +19,13 @@ from bot.core.attachments import AttachmentStore
 from bot.core.delivery import PermanentFailure, RateLimited, TransientFailure, Unreachable
 from bot.core.messages import Address, Choice, Inbound, InboundKind, Reply
 from bot.core.settings import Settings
+from bot.transports.base import Startup
 from bot.transports.telegram.mapping import ALLOWED_UPDATES
+from bot.transports.telegram.menus import publish_commands
 from bot.transports.telegram.transport import TelegramTransport, admin_chats, api_urls
 from bot.web import build_web_app
 from tests.fakes import telegram_api as fake
+from tests.fakes.receivers import DispatchReceiver, running, serve
 from tests.fakes.telegram_api import FakeTelegram, serve_asgi
 
 SECRET = "s3cret-token_for-tests"
@@ -53,7 +57,7 @@ def api() -> Iterator[FakeTelegram]:
 
 def telegram_settings(api: FakeTelegram, **extra: object) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
         telegram_bot_token=api.token,
         telegram_api_base_url=api.base_url,
         telegram_api_file_url=api.base_file_url,
@@ -68,15 +72,8 @@ def transport(api: FakeTelegram, tmp_path: Path) -> TelegramTransport:
     )
 
 
-@contextlib.asynccontextmanager
-async def polling(transport: TelegramTransport, dispatch: Echo) -> AsyncIterator[asyncio.Task]:
-    task = asyncio.create_task(transport.run(dispatch))
-    try:
-        yield task
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+def polling(transport: TelegramTransport, dispatch: Echo) -> AbstractAsyncContextManager[object]:
+    return running(transport, dispatch)
 
 
 async def test_polling_answers_a_command(api: FakeTelegram, transport: TelegramTransport) -> None:
@@ -96,14 +93,14 @@ async def test_polling_answers_a_command(api: FakeTelegram, transport: TelegramT
 async def test_base_urls_point_at_the_local_server(api: FakeTelegram, tmp_path: Path) -> None:
     """A bare TELEGRAM_API_BASE_URL (self-hosted server) works; the file URL follows it."""
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
         telegram_bot_token=api.token,
         telegram_api_base_url=api.url,
     )
     assert api_urls(settings) == (api.base_url, api.base_file_url)
     transport = TelegramTransport(settings, AttachmentStore(tmp_path))
     await transport.send(Address("telegram", "42"), Reply(text="hola"))
-    await transport.close()
+    await transport.stop()
     assert api.texts_to(42) == ["hola"]
 
 
@@ -234,7 +231,7 @@ async def test_unfinished_batch_is_read_again_after_a_restart(
 
     update = api.push_update(fake.text_update(512, "respuesta"))
     first = TelegramTransport(telegram_settings(api), AttachmentStore(tmp_path), poll_timeout=1)
-    task = asyncio.create_task(first.run(stuck))
+    task = asyncio.create_task(serve(first, DispatchReceiver(stuck)))
     await asyncio.wait_for(started.wait(), 5)
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -282,13 +279,13 @@ async def test_send_maps_errors(api: FakeTelegram, transport: TelegramTransport)
     with pytest.raises(TransientFailure):
         await send(transport, 603, Reply(text="hola"))
     await send(transport, 604, Reply(text="hola"))
-    await transport.close()
+    await transport.stop()
     assert api.texts_to(604) == ["hola"]
 
 
 async def test_fake_enforces_telegram_limits(api: FakeTelegram, transport: TelegramTransport):
     """The fake refuses what Telegram refuses: text over 4,096, callback data over 64 bytes."""
-    await transport.start()
+    await transport.connect()
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
     from telegram.error import BadRequest
 
@@ -298,7 +295,7 @@ async def test_fake_enforces_telegram_limits(api: FakeTelegram, transport: Teleg
     # PTB re-cases the description to "Button_data_invalid" (22.8, 2026-11).
     with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
         await transport.bot.send_message(chat_id=700, text="x", reply_markup=markup)
-    await transport.close()
+    await transport.stop()
 
 
 async def test_rate_limit_mid_reply_is_waited_out(
@@ -307,7 +304,7 @@ async def test_rate_limit_mid_reply_is_waited_out(
     """A 429 on the second part of a long reply waits instead of resending the first part."""
     long = Reply(text="Una frase larga del informe. " * 200)  # two parts
     sends = len(api.calls_to("sendMessage"))
-    await transport.start()
+    await transport.connect()
     original = api._injected_failure
     count = 0
 
@@ -319,9 +316,9 @@ async def test_rate_limit_mid_reply_is_waited_out(
                 return fake.too_many_requests(1)
         return original(method, params)
 
-    api._injected_failure = second_part_limited  # type: ignore[method-assign]
+    api._injected_failure = second_part_limited  # type: ignore[method-assign]  # a fault injected
     await send(transport, 605, long)
-    await transport.close()
+    await transport.stop()
     assert len(api.sent_to(605)) == 2
     assert len(api.calls_to("sendMessage")) == sends + 3
 
@@ -332,7 +329,7 @@ async def test_send_document(api: FakeTelegram, transport: TelegramTransport) ->
 
     reply = Reply(text="Aportes", document=Document("aportes.csv", b"a,b\n1,2\n", "text/csv"))
     await send(transport, 606, reply)
-    await transport.close()
+    await transport.stop()
     [call] = api.sent_to(606)
     assert call.method == "sendDocument" and call.params["caption"] == "Aportes"
     assert call.files["document"].content == b"a,b\n1,2\n"
@@ -356,13 +353,14 @@ async def webhook_server(
             api, telegram_webhook_url=url + WEBHOOK_PATH, telegram_webhook_secret=SECRET
         )
         transport = TelegramTransport(settings, AttachmentStore(tmp_path))
-        app.router.routes.extend(transport.webhook_routes(dispatch))
+        receiver = DispatchReceiver(dispatch)
+        app.router.routes.extend(transport.routes(receiver))
         holder["t"] = transport
-        await transport.set_webhook()
+        await transport.start(Startup(receiver))
         try:
             yield transport, url
         finally:
-            await transport.close()
+            await transport.stop()
 
 
 async def test_webhook_mode_serves_updates(api: FakeTelegram, tmp_path: Path) -> None:
@@ -421,8 +419,9 @@ async def test_publish_commands(api: FakeTelegram, tmp_path: Path) -> None:
         "900": {"organizer"},
         "901": {"rapporteur", "organizer"},
     }
-    await transport.publish_commands(chats)
-    await transport.close()
+    await transport.connect()
+    await publish_commands(transport.bot, chats)
+    await transport.stop()
     calls = api.calls_to("setMyCommands")
     menus = {
         ((c.params.get("scope") or {}).get("chat_id"), c.params.get("language_code")): [
@@ -452,7 +451,7 @@ def test_command_menus_are_valid_for_telegram() -> None:
 
 
 async def test_run_in_webhook_mode_keeps_the_webhook(api: FakeTelegram, tmp_path: Path) -> None:
-    """run() with TELEGRAM_WEBHOOK_URL registers the webhook and never polls or deletes it."""
+    """start/serve with TELEGRAM_WEBHOOK_URL register the webhook; never poll or delete it."""
     settings = telegram_settings(
         api, telegram_webhook_url="https://bot.example.org/tg", telegram_webhook_secret=SECRET
     )
@@ -526,7 +525,7 @@ async def test_parallel_chats_keep_each_chats_order(api: FakeTelegram, tmp_path:
     for n in range(4):
         for chat in (901, 902, 903):
             api.push_update(fake.text_update(chat, f"m{n}"))
-    task = asyncio.create_task(transport.run(slow))
+    task = asyncio.create_task(serve(transport, DispatchReceiver(slow)))
     try:
         await api.wait_for(lambda: len(seen) == 12)
     finally:

@@ -7,7 +7,6 @@ chat.update kwargs that close the message a button was pressed on.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -34,13 +33,6 @@ _COMMAND = re.compile(r"^/([A-Za-z][\w-]*)(?:@\S+)?(?:\s+(.*))?$", re.DOTALL)
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 
 Payload = Mapping[str, Any]
-
-_INBOUND_FIELDS = frozenset(field.name for field in dataclasses.fields(Inbound))
-
-
-def inbound(**values: Any) -> Inbound:
-    """Build an Inbound from what Slack offers, leaving out what this version of it lacks."""
-    return Inbound(**{name: value for name, value in values.items() if name in _INBOUND_FIELDS})
 
 
 def language_of(locale: str | None) -> str | None:
@@ -131,7 +123,6 @@ def message_to_inbound(
     locale: str | None = None,
     file: Payload | None = None,
     stored_path: str | None = None,
-    display_name: str | None = None,
 ) -> Inbound:
     """Map an Events API `message` callback (past `is_ignored`); `file` completes a stub."""
     event = body["event"]
@@ -143,20 +134,19 @@ def message_to_inbound(
         "chat_id": str(event.get("channel", "")),
         "update_id": str(body.get("event_id") or f"{event.get('channel')}:{source.get('ts')}"),
         "locale_hint": language_of(locale),
-        "display_name": display_name,
         "message_ref": source.get("ts"),
     }
     text = plain_text(source.get("text") or "")
     if event.get("channel_type") not in (None, "im"):
-        return inbound(kind=InboundKind.GROUP, text=text, **base)
+        return Inbound(kind=InboundKind.GROUP, text=text, **base)
     if edited:
-        return inbound(kind=InboundKind.EDIT, text=text, **base)
+        return Inbound(kind=InboundKind.EDIT, text=text, **base)
     file = file or shared_file(event)
     if file is not None:
         ref = attachment_ref(file, stored_path)
-        return inbound(kind=InboundKind.ATTACHMENT, text=text, attachment=ref, **base)
+        return Inbound(kind=InboundKind.ATTACHMENT, text=text, attachment=ref, **base)
     if event.get("subtype"):
-        return inbound(kind=InboundKind.UNSUPPORTED, text=text, **base)
+        return Inbound(kind=InboundKind.UNSUPPORTED, text=text, **base)
     return text_inbound(text, base)
 
 
@@ -165,8 +155,8 @@ def text_inbound(text: str, base: Mapping[str, Any]) -> Inbound:
     match = _COMMAND.match(text)
     if match:
         command, args = match.group(1).lower(), (match.group(2) or "").strip()
-        return inbound(kind=InboundKind.COMMAND, text=text, command=command, args=args, **base)
-    return inbound(kind=InboundKind.TEXT, text=text, **base)
+        return Inbound(kind=InboundKind.COMMAND, text=text, command=command, args=args, **base)
+    return Inbound(kind=InboundKind.TEXT, text=text, **base)
 
 
 def pressed_action(body: Payload) -> Payload | None:
@@ -196,16 +186,14 @@ def action_channel(body: Payload) -> str:
     return str(container.get("channel_id") or channel.get("id") or "")
 
 
-def action_to_inbound(
-    body: Payload, *, locale: str | None = None, display_name: str | None = None
-) -> Inbound | None:
+def action_to_inbound(body: Payload, *, locale: str | None = None) -> Inbound | None:
     """Map a block_actions press to a CHOICE; update id is the action_ts plus the user."""
     action = pressed_action(body)
     value = action_value(action) if action else None
     if action is None or value is None:
         return None
     user_id = str((body.get("user") or {}).get("id", ""))
-    return inbound(
+    return Inbound(
         platform=PLATFORM,
         user_id=user_id,
         chat_id=action_channel(body),
@@ -214,17 +202,14 @@ def action_to_inbound(
         text=action_label(action),
         choice=value,
         locale_hint=language_of(locale),
-        display_name=display_name,
         message_ref=(body.get("container") or {}).get("message_ts"),
     )
 
 
-def command_to_inbound(
-    body: Payload, *, dm_channel: str, locale: str | None = None, display_name: str | None = None
-) -> Inbound:
+def command_to_inbound(body: Payload, *, dm_channel: str, locale: str | None = None) -> Inbound:
     """Map a slash command; its replies go to the bot's DM, wherever the command was typed."""
     text = str(body.get("text") or "").strip()
-    return inbound(
+    return Inbound(
         platform=PLATFORM,
         user_id=str(body.get("user_id", "")),
         chat_id=dm_channel,
@@ -234,7 +219,6 @@ def command_to_inbound(
         command=str(body.get("command", "")).lstrip("/").lower(),
         args=text,
         locale_hint=language_of(locale),
-        display_name=display_name,
     )
 
 

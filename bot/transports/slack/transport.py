@@ -1,9 +1,9 @@
 """The Slack transport: a slack-bolt `AsyncApp` served over Socket Mode or the shared ASGI app.
 
 Every listener acknowledges at once and leaves the work (file download, engine, replies) to a
-background task, so Slack's 3-second limit holds however slow the engine is. Tasks of one user
-run one after another, in arrival order, so a redelivered event meets the engine only after the
-first delivery committed, and the engine's dedupe by update id answers it with nothing.
+background task, so Slack's 3-second limit holds however slow the engine is. Each task takes its
+sender's turn (the receiver's `ordered`) before any work, so one user's updates run in arrival
+order and a redelivered event meets the engine only after the first delivery committed.
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.core.attachments import AttachmentStore
-from bot.core.delivery import DeliveryError, RateLimited, TransientFailure
+from bot.core.delivery import TransientFailure
 from bot.core.messages import Address, Inbound, Reply
 from bot.core.settings import Settings
-from bot.transports.base import Dispatch
+from bot.transports.base import Limits, Receiver, Startup, answer, handle_safely
 from bot.transports.slack import mapping
 from bot.transports.slack.errors import delivery_error
 
@@ -39,10 +39,12 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 DEFAULT_API_URL = "https://slack.com/api/"
-PROFILE_TTL = 600.0  # seconds a users.info answer (locale, name) is reused
+PROFILE_TTL = 600.0  # seconds a users.info locale is reused
 MAX_DOWNLOAD = 50 * 1024 * 1024  # bytes of a shared file the bot fetches
-REPLY_RETRY_LIMIT = 10.0  # longest Retry-After an interactive reply waits out once
 SHUTDOWN_GRACE = 5.0  # seconds in-flight work may finish when the transport stops
+# chat.postMessage is "special" tier: about one message a second per channel (2026-11); the
+# workspace-wide rate is far above what the outbox's global limit lets through.
+LIMITS = Limits(messages_per_second=50, per_chat_interval=1.0, text_length=mapping.SECTION_LIMIT)
 
 Work = Callable[[], Awaitable[None]]
 
@@ -73,6 +75,7 @@ class SlackTransport:
     """Slack as the engine and the outbox see it: DMs in, Block Kit messages out."""
 
     platform = "slack"
+    limits = LIMITS
 
     def __init__(self, settings: Settings, attachments: AttachmentStore) -> None:
         if not settings.slack_bot_token:
@@ -90,11 +93,10 @@ class SlackTransport:
             process_before_response=True,
             name="consultbot",
         )
-        self._dispatch: Dispatch | None = None
+        self._receiver: Receiver | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._queued: dict[str, int] = {}
-        self._profiles = _Expiring(PROFILE_TTL)
+        self._socket: Any = None
+        self._locales = _Expiring(PROFILE_TTL)
         self._dm_channels = _Expiring(PROFILE_TTL * 6)
         self.app.event("message")(self._on_message)
         self.app.action(re.compile(".*"))(self._on_action)
@@ -102,36 +104,46 @@ class SlackTransport:
 
     # --- serving ------------------------------------------------------------------------------
 
-    async def run(self, dispatch: Dispatch) -> None:
-        """Connect by Socket Mode with the app token until cancelled; else wait for HTTP."""
-        self._dispatch = dispatch
-        if not self.settings.slack_app_token:
-            log.info("slack: no SLACK_APP_TOKEN, serving events over HTTP at %s", EVENTS_PATH)
-            await asyncio.Event().wait()
-            return
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    def routes(self, receiver: Receiver) -> list[BaseRoute]:
+        """POST /slack/events for events, interactivity and slash commands; bolt checks each.
 
-        handler = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
-        await handler.connect_async()
-        log.info("slack: connected by Socket Mode")
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await handler.close_async()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.idle(), SHUTDOWN_GRACE)
-
-    def http_routes(self, dispatch: Dispatch) -> list[BaseRoute]:
-        """POST /slack/events for events, interactivity and slash commands; bolt checks each."""
+        With SLACK_APP_TOKEN the app connects by Socket Mode instead and serves no route.
+        """
+        self._receiver = receiver
+        if self.settings.slack_app_token:
+            return []
         if not self.settings.slack_signing_secret:
             raise ValueError("serving Slack over HTTP needs SLACK_SIGNING_SECRET")
-        self._dispatch = dispatch
         handler = AsyncSlackRequestHandler(self.app)
 
         async def events(request: Request) -> Response:
             return await handler.handle(request)
 
         return [Route(EVENTS_PATH, events, methods=["POST"])]
+
+    async def start(self, startup: Startup) -> None:
+        """Connect by Socket Mode when an app token is set; over HTTP there is nothing to do."""
+        self._receiver = startup.receiver
+        if not self.settings.slack_app_token:
+            log.info("slack: no SLACK_APP_TOKEN, serving events over HTTP at %s", EVENTS_PATH)
+            return
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        self._socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
+        await self._socket.connect_async()
+        log.info("slack: connected by Socket Mode")
+
+    async def serve(self) -> None:
+        """Events arrive through the socket or the HTTP route; this only waits."""
+        await asyncio.Event().wait()
+
+    async def stop(self) -> None:
+        """Close the socket, then let acknowledged updates finish (a few seconds at most)."""
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.idle(), SHUTDOWN_GRACE)
 
     async def idle(self) -> None:
         """Wait until every acknowledged update has been handled and answered."""
@@ -158,44 +170,39 @@ class SlackTransport:
         self._spawn(user, str(body.get("trigger_id")), lambda: self._handle_command(body))
 
     def _spawn(self, user: str, label: str, work: Work) -> None:
-        task = asyncio.create_task(self._serially(user, label, work))
+        task = asyncio.create_task(self._in_turn(user, label, work))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _serially(self, user: str, label: str, work: Work) -> None:
-        """Run one user's updates in arrival order; log, never raise, what goes wrong."""
-        lock = self._locks.setdefault(user, asyncio.Lock())
-        self._queued[user] = self._queued.get(user, 0) + 1
+    async def _in_turn(self, user: str, label: str, work: Work) -> None:
+        """Run the work in the user's turn, taken before any await; log, never raise, a failure."""
+        if self._receiver is None:
+            log.error("slack: update %s arrived before the transport started", label)
+            return
         try:
-            async with lock:
+            async with self._receiver.ordered(self.platform, user):
                 await work()
         except Exception:
             log.exception("slack: failed to handle update %s", label)
-        finally:
-            self._queued[user] -= 1
-            if not self._queued[user]:
-                del self._queued[user], self._locks[user]
 
     # --- the work -----------------------------------------------------------------------------
 
     async def _handle_message(self, body: dict[str, Any]) -> None:
         event = body["event"]
         user = (event.get("message") or event).get("user") or ""
-        locale, name = await self._profile(user)
+        locale = await self._locale(user)
         file = mapping.shared_file(event)
         stored = None
         if file is not None:
             file = await self._complete(file)
             stored = await self._download(file)
-        inbound = mapping.message_to_inbound(
-            body, locale=locale, file=file, stored_path=stored, display_name=name
-        )
+        inbound = mapping.message_to_inbound(body, locale=locale, file=file, stored_path=stored)
         await self._process(inbound)
 
     async def _handle_action(self, body: dict[str, Any]) -> None:
         await self._update(mapping.closed_message(body))  # first, so a second press finds none
-        locale, name = await self._profile((body.get("user") or {}).get("id", ""))
-        inbound = mapping.action_to_inbound(body, locale=locale, display_name=name)
+        locale = await self._locale((body.get("user") or {}).get("id", ""))
+        inbound = mapping.action_to_inbound(body, locale=locale)
         if inbound is None:
             return
         replies = await self._dispatched(inbound)
@@ -203,7 +210,7 @@ class SlackTransport:
             # A toggle in a multiple choice: show the new state where the user pressed.
             await self._update(mapping.refreshed_message(body, replies[0]))
             replies = replies[1:]
-        await self._answer_all(inbound, replies)
+        await answer(self, inbound.address, replies, inbound.update_id)
 
     async def _update(self, change: dict[str, Any] | None) -> None:
         """Change a message the bot posted; a failure only costs the tidy-up."""
@@ -219,57 +226,34 @@ class SlackTransport:
         channel = await self._dm_channel(user)
         if channel is None:
             return
-        locale, name = await self._profile(user)
-        inbound = mapping.command_to_inbound(
-            body, dm_channel=channel, locale=locale, display_name=name
-        )
+        locale = await self._locale(user)
+        inbound = mapping.command_to_inbound(body, dm_channel=channel, locale=locale)
         await self._process(inbound)
 
     async def _process(self, inbound: Inbound) -> None:
-        await self._answer_all(inbound, await self._dispatched(inbound))
+        replies = await self._dispatched(inbound)
+        await answer(self, inbound.address, replies, inbound.update_id)
 
     async def _dispatched(self, inbound: Inbound) -> list[Reply]:
-        if self._dispatch is None:
-            log.error("slack: update %s arrived before a dispatch was set", inbound.update_id)
-            return []
-        return await self._dispatch(inbound)
-
-    async def _answer_all(self, inbound: Inbound, replies: list[Reply]) -> None:
-        for reply in replies:
-            await self._answer(inbound.chat_id, reply, inbound.update_id)
-
-    async def _answer(self, channel: str, reply: Reply, update_id: str) -> None:
-        """Send an immediate reply, waiting out one short 429; log, never raise, a refusal."""
-        for attempt in range(2):
-            try:
-                await self.send(Address(self.platform, channel), reply)
-                return
-            except RateLimited as error:
-                if attempt or error.retry_after > REPLY_RETRY_LIMIT:
-                    log.warning("slack: reply to %s dropped: %s", update_id, error)
-                    return
-                await asyncio.sleep(error.retry_after)
-            except DeliveryError as error:
-                log.warning("slack: reply to %s failed: %s", update_id, error)
-                return
+        assert self._receiver is not None  # checked when the work was queued
+        return (await handle_safely(self._receiver, inbound)).replies
 
     # --- Slack look-ups -----------------------------------------------------------------------
 
-    async def _profile(self, user: str) -> tuple[str | None, str | None]:
-        """The user's Slack locale (offered as first language) and name, cached briefly."""
-        cached = self._profiles.get(user)
+    async def _locale(self, user: str) -> str | None:
+        """The user's Slack locale, offered as their first language; cached for minutes."""
+        cached = self._locales.get(user)
         if cached is not None:
-            return cached
+            return str(cached)
         try:
-            answer = await self.client.users_info(user=user, include_locale=True)
+            found = await self.client.users_info(user=user, include_locale=True)
         except (SlackApiError, SlackRequestError, aiohttp.ClientError, TimeoutError) as error:
             log.info("slack: users.info for %s failed: %s", user, error)
-            return None, None
-        info = answer.get("user") or {}
-        profile = info.get("profile") or {}
-        found = (info.get("locale"), profile.get("real_name") or info.get("real_name"))
-        self._profiles.put(user, found)
-        return found
+            return None
+        locale = (found.get("user") or {}).get("locale")
+        if locale:
+            self._locales.put(user, locale)
+        return locale
 
     async def _dm_channel(self, user: str) -> str | None:
         """The bot's DM with a user, where a slash command typed anywhere is answered."""

@@ -30,7 +30,6 @@ ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_membe
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,64})(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$", re.DOTALL)
 _SENTENCE_END = re.compile(r"[.!?…;:][)\"'»”]*(?=\s)")
-_INBOUND_FIELDS = {item.name for item in dataclasses.fields(Inbound)}
 _GONE = {ChatMemberStatus.BANNED, ChatMemberStatus.LEFT}  # "kicked" is BANNED in PTB
 
 
@@ -55,18 +54,14 @@ def to_inbound(update: Update) -> Inbound | None:
 def _inbound(update: Update, message: Message | None, kind: InboundKind, **values: Any) -> Inbound:
     user = update.effective_user
     chat = update.effective_chat
-    optional = {
-        "locale_hint": user.language_code if user else None,
-        "display_name": user.full_name if user else None,
-        "message_ref": str(message.message_id) if message is not None else None,
-    }
-    values = {**{k: v for k, v in optional.items() if k in _INBOUND_FIELDS}, **values}
     return Inbound(
         platform=PLATFORM,
         user_id=str(user.id if user else chat.id if chat else ""),
         chat_id=str(chat.id if chat else user.id if user else ""),
         update_id=str(update.update_id),
         kind=kind,
+        locale_hint=user.language_code if user else None,
+        message_ref=str(message.message_id) if message is not None else None,
         **values,
     )
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
-from telegram import BotCommand
+from telegram import Bot, BotCommand, BotCommandScopeChat
 
 from bot.core.i18n import N_, translator
 from bot.core.settings import Settings
@@ -58,6 +58,35 @@ def admin_chats(
         if platform == PLATFORM:
             chats.setdefault(user_id, set()).add(role)
     return chats
+
+
+def chats_with_roles(roles: Mapping[tuple[str, str], Iterable[str]]) -> dict[str, set[str]]:
+    """Telegram's members among (platform, user_id) -> roles, as private chat id -> roles."""
+    return {user: set(found) for (platform, user), found in roles.items() if platform == PLATFORM}
+
+
+async def publish_commands(
+    bot: Bot, admin_chats: Mapping[str, set[str]], languages: Sequence[str] = COMMAND_LANGUAGES
+) -> None:
+    """setMyCommands for everyone per language, and per organizer's or rapporteur's chat.
+
+    A chat scope replaces the default menu, so it repeats everyone's commands before the role's.
+    """
+    await _publish(bot, languages, roles=(), scope=None)
+    for chat_id, roles in admin_chats.items():
+        await _publish(bot, languages, roles=roles, scope=BotCommandScopeChat(int(chat_id)))
+
+
+async def _publish(
+    bot: Bot, languages: Sequence[str], roles: Iterable[str], scope: BotCommandScopeChat | None
+) -> None:
+    """One menu per language, plus the first language's for clients in any other."""
+    roles = tuple(roles)
+    for language in languages:
+        commands = command_list(language, roles)
+        await bot.set_my_commands(commands, scope=scope, language_code=language)
+    if languages:
+        await bot.set_my_commands(command_list(languages[0], roles), scope=scope)
 
 
 def command_list(language: str, roles: Iterable[str] = ()) -> list[BotCommand]:

@@ -1,0 +1,176 @@
+"""The engine: one inbound update in, its replies out, everything in between in one transaction.
+
+State, answers and the processed-update mark commit together, so a crash at any moment either
+keeps all of an update's effects or none, and a redelivered update is ignored. Updates of one
+stakeholder run one at a time in arrival order; a second process writing the same conversation
+meanwhile makes our save fail on the row's version, and we run the update again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import random
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.attachments import AttachmentStore
+from bot.core.i18n import translator
+from bot.core.messages import Handled, Inbound, InboundKind, Outcome, Reply
+from bot.core.ordering import Sequencer
+from bot.core.settings import Settings
+from bot.engine.store import SqlStore
+from bot.observability.updates import note_flow, note_outcome, observe_update
+from bot.pack import Pack
+from handlers.base import Context
+from handlers.registry import FLOWS
+from handlers.router import route
+from storage.db import Database
+from storage.roles import roles_from_settings
+from storage.stakeholders import find_stakeholder, mark_processed, set_unreachable
+from storage.state import StaleState, State, load_state, save_state
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 10
+
+
+class Engine:
+    """Routes updates to flows; the only place that opens transactions for chat input."""
+
+    def __init__(
+        self,
+        database: Database,
+        pack: Pack,
+        settings: Settings,
+        attachments: AttachmentStore | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.database = database
+        self.pack = pack
+        self.settings = settings
+        self.attachments = attachments or AttachmentStore(settings.attachments_dir)
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.sequencer = Sequencer()
+
+    def ordered(self, platform: str, user_id: str) -> AbstractAsyncContextManager[None]:
+        """Hold one person's turn: transports enter it when an update arrives."""
+        return self.sequencer.ordered((platform, user_id))
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        """Handle one update and return its replies; never raises."""
+        return (await self.process(inbound)).replies
+
+    @observe_update
+    async def process(self, inbound: Inbound) -> Handled:
+        """Handle one update in its sender's turn; say whether it was committed."""
+        async with self.ordered(inbound.platform, inbound.user_id):
+            for attempt in range(1, ATTEMPTS + 1):
+                try:
+                    return await self._once(inbound)
+                except (StaleState, IntegrityError) as error:
+                    await asyncio.sleep(random.uniform(0, 0.02 * attempt))  # let the winner finish
+                    log.info(
+                        "update %s lost a race (%s), attempt %d",
+                        inbound.update_id,
+                        type(error).__name__,
+                        attempt,
+                    )
+                except Exception:
+                    log.exception("update %s from %s failed", inbound.update_id, inbound.platform)
+                    return Handled([self._apology(inbound)], Outcome.FAILED)
+            note_outcome("gave_up")
+            log.error("update %s gave up after %d attempts", inbound.update_id, ATTEMPTS)
+            return Handled([self._apology(inbound)], Outcome.FAILED)
+
+    def _apology(self, inbound: Inbound) -> Reply:
+        language = (inbound.locale_hint or "")[:2]
+        t = translator(language if language in self.pack.languages else self.pack.default_language)
+        return Reply(
+            t._(
+                "Sorry, something went wrong on our side. Your saved answers are safe; "
+                "please try again, or send /help."
+            ),
+            key="error.internal",
+        )
+
+    async def _once(self, inbound: Inbound) -> Handled:
+        async with self.database.transaction() as session:
+            if not await mark_processed(session, inbound.platform, inbound.update_id):
+                log.info("update %s already processed", inbound.update_id)
+                return Handled([], Outcome.DUPLICATE)
+            if inbound.kind in (InboundKind.BLOCKED, InboundKind.UNBLOCKED):
+                since = self.clock() if inbound.kind == InboundKind.BLOCKED else None
+                await set_unreachable(session, inbound.platform, inbound.user_id, since)
+                return Handled([])
+            if inbound.kind == InboundKind.GROUP:
+                return Handled(await self._group(session, inbound))
+            state = await load_state(session, inbound.platform, inbound.user_id, inbound.chat_id)
+            ctx, store = self._context(session, inbound, state)
+            note_flow(state.position.flow)  # where it arrived, in case the flow fails
+            await route(ctx)
+            note_flow(ctx.table or state.position.flow)
+            if not store.erased:
+                await save_state(session, state)
+        _delete_files(store.files_to_delete)
+        return Handled(ctx.replies + await self._after_commit(inbound, store))
+
+    def _context(
+        self, session: AsyncSession, inbound: Inbound, state: State
+    ) -> tuple[Context, SqlStore]:
+        """What the flows see of the update: its state, the roles and a store."""
+        settings = self.settings
+        roles = roles_from_settings(
+            settings.organizers, settings.rapporteurs, inbound.platform, inbound.user_id
+        )
+        now = self.clock()
+        store = SqlStore(session, self.pack, state.stakeholder, now)
+        ctx = Context(
+            inbound=inbound,
+            pack=self.pack,
+            now=now,
+            roles=frozenset(roles | state.stored_roles),
+            stakeholder=state.stakeholder,
+            position=state.position,
+            store=store,
+            flows=FLOWS,
+        )
+        return ctx, store
+
+    async def _after_commit(self, inbound: Inbound, store: SqlStore) -> list[Reply]:
+        """Deferred jobs (an export) read the committed database; their replies come after."""
+        replies: list[Reply] = []
+        for job in store.jobs:
+            try:
+                replies += await job.run(self.database, self.pack)
+            except Exception:
+                log.exception("deferred work of update %s failed", inbound.update_id)
+                replies.append(self._apology(inbound))
+        return replies
+
+    async def _group(self, session: AsyncSession, inbound: Inbound) -> list[Reply]:
+        """Say once per group that the bot works in private chats; store nothing about anyone.
+
+        A group's chat id must never replace a stakeholder's private one, and a channel must
+        not get the notice on every post: a once-per-chat mark rides on processed updates.
+        """
+        if not await mark_processed(session, inbound.platform, f"group-notice:{inbound.chat_id}"):
+            return []
+        known = await find_stakeholder(session, inbound.platform, inbound.user_id)
+        hint = (inbound.locale_hint or "")[:2]
+        language = known.language if known and known.language else hint
+        t = translator(language if language in self.pack.languages else self.pack.default_language)
+        text = t._("I work in private chats only. Please write to me directly.")
+        return [Reply(text, key="group.private_only")]
+
+
+def _delete_files(paths: list[str]) -> None:
+    for path in paths:
+        try:
+            Path(path).unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not delete an erased stakeholder's file")
