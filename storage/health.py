@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
@@ -22,8 +22,10 @@ class Backlog:
 
 
 async def outbox_backlog(session: AsyncSession, now: dt.datetime) -> Backlog:
+    # type_coerce keeps the column's type, so both backends hand back an aware datetime.
+    oldest_created = type_coerce(func.min(OutboxMessage.created_at), OutboxMessage.created_at.type)
     statement = (
-        select(OutboxMessage.status, func.count(), func.min(OutboxMessage.created_at))
+        select(OutboxMessage.status, func.count(), oldest_created)
         .where(OutboxMessage.status.in_((QUEUED, SENDING)))
         .group_by(OutboxMessage.status)
     )
@@ -31,14 +33,6 @@ async def outbox_backlog(session: AsyncSession, now: dt.datetime) -> Backlog:
     oldest: dt.datetime | None = None
     for status, number, created in await session.execute(statement):
         counts[status] = int(number)
-        created = _aware(created)
         oldest = created if oldest is None else min(oldest, created)
     age = (now - oldest).total_seconds() if oldest is not None else 0.0
     return Backlog(counts[QUEUED], counts[SENDING], max(age, 0.0))
-
-
-def _aware(moment: dt.datetime | str) -> dt.datetime:
-    """func.min bypasses the column type: SQLite hands back naive UTC text."""
-    if isinstance(moment, str):
-        moment = dt.datetime.fromisoformat(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -18,6 +18,7 @@ from storage.db import Database, head_revisions
 from storage.models import Answer, Stakeholder
 from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database
 from tests.outbox.helpers import add_answer, add_stakeholders, prepare_cli, stakeholder_row
+from tests.transports.test_telegram_e2e import free_port
 
 runner = CliRunner()
 NO_PG_DUMP = pytest.mark.skipif(not shutil.which("pg_dump"), reason="pg_dump is not installed")
@@ -141,8 +142,6 @@ def test_a_failed_pg_dump_is_reported_without_the_password(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """pg_dump cannot connect: its reason is shown, the password never, and no file is left."""
-    from tests.observability.telegram_run import free_port
-
     url = f"postgresql+asyncpg://consultbot:Secr3t-pw@127.0.0.1:{free_port()}/consultbot"
     monkeypatch.setenv("DATABASE_URL", url)
     result = runner.invoke(app, ["db", "backup", str(tmp_path / "out.dump")])

@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,14 +24,9 @@ from storage.db import migrated_database
 from tests.fakes import telegram_api as fake
 from tests.fakes.telegram_api import FakeTelegram
 from tests.outbox.helpers import START, add_stakeholders, stakeholder_row
+from tests.transports.test_telegram_e2e import free_port, wait_for_health
 
 SUBSCRIBER = 61_000  # a registered stakeholder who gets the queued broadcast
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def seed_broadcast(database_url: str, pack: Pack) -> None:
@@ -122,22 +116,10 @@ async def consultbot_run(
         task = asyncio.create_task(serve(config))
         try:
             await api.wait_for(lambda: api.webhook is not None, timeout=20)
-            await _wait_for_health(base_url + "/healthz", task)
+            await wait_for_health(base_url + "/healthz", task)
             yield Running(api, base_url, task, config)
         except BaseException:
             task.cancel()
             raise
         os.kill(os.getpid(), signal.SIGINT)  # serve() answered, so its handlers are in place
         await asyncio.wait_for(task, 20)
-
-
-async def _wait_for_health(url: str, server: asyncio.Task) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(200):
-            if server.done():
-                server.result()
-            with contextlib.suppress(httpx.TransportError):
-                if (await client.get(url)).status_code == 200:
-                    return
-            await asyncio.sleep(0.05)
-    raise TimeoutError(url)

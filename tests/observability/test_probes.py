@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
 from pathlib import Path
 
 import httpx
@@ -13,18 +12,13 @@ from bot.web import build_web_app
 from storage import outbox
 from storage.db import Database
 from tests.outbox.helpers import add_stakeholders, stakeholder_row
+from tests.transports.test_telegram_e2e import free_port
 
 
 async def get(database: Database | None, path: str, **headers: str) -> httpx.Response:
     transport = httpx.ASGITransport(app=build_web_app([], database))
     async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
         return await client.get(path, headers=headers)
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def samples(body: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -60,7 +54,7 @@ async def test_not_ready_before_migrations(tmp_path: Path) -> None:
 
 async def test_not_ready_when_the_database_is_unreachable() -> None:
     """No server at the database's address: 503, naming the kind of error and no address."""
-    gone = Database(f"postgresql+asyncpg://consultbot:pw@127.0.0.1:{closed_port()}/consultbot")
+    gone = Database(f"postgresql+asyncpg://consultbot:pw@127.0.0.1:{free_port()}/consultbot")
     try:
         response = await get(gone, "/readyz")
         metrics = await get(gone, "/metrics")
