@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # consultbot: one image for every transport; settings come from the environment (.env.example).
 # Build: docker build -t consultbot .   Run the whole stack: docker compose up -d (compose.yaml).
-ARG PYTHON_IMAGE=python:3.12-slim-bookworm
+# Python 3.11: the version the test suite runs on (CI), so the image runs what was tested.
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 # ---- build: the project and its runtime dependencies in a virtualenv, nothing else ----
 FROM ${PYTHON_IMAGE} AS build
