@@ -45,3 +45,27 @@ ifneq ($(COMPOSE),)
 else
 	@echo "lint-container: no Compose client here; compose.yaml is checked by tests/deploy only"
 endif
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	$(BIN)/pytest -q tests/benchmarks -p no:cacheprovider --override-ini addopts=
+
+locales-extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -o locales/messages.pot \
+		--no-location --sort-output --omit-header --width 100 --project consultbot .
+
+locales-update: locales-extract
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching \
+		--ignore-obsolete --width 100
+	$(BIN)/python -m bot.core.i18n_source locales/en/LC_MESSAGES/messages.po
+
+locales-compile: $(STAMP)
+	$(BIN)/pybabel compile -d locales -D messages --statistics
+
+locales: locales-update
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

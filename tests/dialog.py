@@ -90,7 +90,15 @@ class Dialog:
 LABELS = {
     "en": {"agree": "I agree", "yes_name": "Yes, you may name us", "remind": "Yes, remind me"},
     "es": {"agree": "Acepto", "yes_name": "Sí, pueden nombrarnos", "remind": "Sí, recordarme"},
+    "pt": {"agree": "Aceito", "yes_name": "Sim, podem nos citar", "remind": "Sim, quero lembretes"},
+    "fr": {
+        "agree": "J'accepte",
+        "yes_name": "Oui, vous pouvez nous nommer",
+        "remind": "Oui, me le rappeler",
+    },
 }
+LANGUAGE_BUTTONS = {"en": "English", "es": "Español", "pt": "Português", "fr": "Français"}
+DONE = ("Done", "Listo", "Pronto", "Terminé")
 
 
 def make_engine(database: Database, pack: Pack, tmp_path: Any, **settings: Any) -> Engine:
@@ -106,7 +114,7 @@ async def register(
     """Walk the whole registration with typical answers."""
     labels = LABELS[language]
     await dialog.command("/start")
-    await dialog.tap("English" if language == "en" else "Español")
+    await dialog.tap(LANGUAGE_BUTTONS[language])
     await dialog.tap(labels["agree"])
     await dialog.say(organization)
     await dialog.tap(dialog.choices[2].label)  # migrant-led organizations
@@ -122,10 +130,10 @@ async def answer_current(dialog: Dialog, text: str = "An answer") -> list[str]:
     kind = next(key for key in dialog.keys if key.startswith("ask.question.")).split(".")[-1]
     if kind == "text":
         await dialog.say(text)
-        await dialog.tap("Done" if _english(dialog) else "Listo")
+        await dialog.tap(_done(dialog))
     elif kind in ("objectives", "multiple_choice"):
         await dialog.tap(dialog.choices[0].label)
-        await dialog.tap("Done" if _english(dialog) else "Listo")
+        await dialog.tap(_done(dialog))
     elif kind == "single_choice":
         await dialog.tap(dialog.choices[0].label)
     elif kind == "attachment":
@@ -134,11 +142,13 @@ async def answer_current(dialog: Dialog, text: str = "An answer") -> list[str]:
         await dialog.tap(dialog.choices[0].label)
         await dialog.say("Open a shelter network")
         await dialog.tap(dialog.choices[0].label)
-        await dialog.tap("Done" if _english(dialog) else "Listo")
+        await dialog.tap(_done(dialog))
         await dialog.say("City of Santiago")
         await dialog.say("By December 2026")
     return dialog.keys
 
 
-def _english(dialog: Dialog) -> bool:
-    return any(choice.label in ("Done", "Back", "Skip") for choice in dialog.choices)
+def _done(dialog: Dialog) -> str:
+    """The Done button in whichever language the dialog speaks."""
+    labels = {choice.label for choice in dialog.choices}
+    return next(label for label in DONE if label in labels)

@@ -17,6 +17,12 @@ import typer
 
 from bot.commands.common import fail, settings
 
+LANG_HELP = (
+    "Language of the output: es, en, pt or fr (any language in locales/). "
+    "The pack's default language when absent."
+)
+Lang = Annotated[str | None, typer.Option("--lang", help=LANG_HELP)]
+
 app = typer.Typer(
     help="Run GCM regional review consultations in Telegram, Slack or a terminal.",
     no_args_is_help=True,
@@ -36,7 +42,9 @@ app.add_typer(flows_app, name="flows")
 @app.command()
 def chat(
     user: Annotated[str, typer.Option(help="Console user id (one stakeholder per id).")] = "me",
-    lang: Annotated[str | None, typer.Option(help="Language offered first (es, en).")] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="Language offered first (one of the pack's, e.g. es).")
+    ] = None,
 ) -> None:
     """Talk to the bot in this terminal: choices print as [1] …, answer by number or label."""
     from bot.app import run_console
@@ -79,7 +87,11 @@ def export(
     since: Annotated[dt.datetime | None, typer.Option(help="Answers updated from.")] = None,
     until: Annotated[dt.datetime | None, typer.Option(help="Answers updated before.")] = None,
     anonymize: Annotated[bool, typer.Option(help="Drop names and contacts.")] = False,
-    report_language: Annotated[str, typer.Option(help="Language of md/docx reports.")] = "es",
+    report_language: Annotated[
+        str | None,
+        typer.Option(help="Language of the report and the export's labels; --lang when absent."),
+    ] = None,
+    lang: Lang = None,
 ) -> None:
     """Write the collected inputs, or the draft summary report (md, docx), for the rapporteur."""
     from bot.commands.export import export_command
@@ -98,6 +110,7 @@ def export(
             until=until,
             anonymize=anonymize,
             report_language=report_language,
+            lang=lang,
         )
     )
 
@@ -115,19 +128,24 @@ def broadcast(
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Send without asking to confirm.")] = False,
     by: Annotated[str, typer.Option(help="Who sends it, for the audit log.")] = "console:cli",
+    lang: Lang = None,
 ) -> None:
     """Queue a roadmap update for an audience; shows recipients and a preview first."""
     from bot.commands.broadcast import broadcast_command
 
-    asyncio.run(broadcast_command(settings(), texts=text, audience=audience or [], yes=yes, by=by))
+    asyncio.run(
+        broadcast_command(
+            settings(), texts=text, audience=audience or [], yes=yes, by=by, lang=lang
+        )
+    )
 
 
 @app.command()
-def stats() -> None:
+def stats(lang: Lang = None) -> None:
     """Participation: stakeholders by subregion and category, answers by session."""
     from bot.commands.stats import stats_command
 
-    asyncio.run(stats_command(settings()))
+    asyncio.run(stats_command(settings(), lang))
 
 
 @db_app.command("upgrade")
@@ -158,8 +176,8 @@ def db_backup(
 def pack_check(
     pack: Annotated[str | None, typer.Argument(help="Pack name or YAML path.")] = None,
 ) -> None:
-    """Validate a pack and print every problem with its path in the YAML."""
-    from bot.pack import PackError, load_pack
+    """Validate a pack, print every problem with its path, then the titles still to confirm."""
+    from bot.pack import PackError, load_pack, titles_to_confirm
 
     name = pack or settings().consultation_pack
     try:
@@ -174,6 +192,28 @@ def pack_check(
         f"{loaded.id}: OK ({len(loaded.languages)} languages, {len(loaded.sessions)} sessions, "
         f"{questions} questions, {len(loaded.roadmap)} roadmap events)"
     )
+    to_confirm = titles_to_confirm(loaded)
+    if to_confirm:
+        typer.echo("Objective titles to confirm against the official text of A/RES/73/195:")
+        for line in to_confirm:
+            typer.echo(f"  {line}")
+
+
+@pack_app.command("new")
+def pack_new(
+    name: Annotated[str, typer.Argument(help="The new pack's id, e.g. asia-pacific-2026.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Where to write it; NAME.yaml when absent.")
+    ] = None,
+) -> None:
+    """Start a pack for another consultation from the commented template."""
+    from bot.commands.pack_new import PackNewError, new_pack
+
+    try:
+        path = new_pack(name, out or Path(f"{name}.yaml"))
+    except PackNewError as error:
+        fail(str(error))
+    typer.echo(f"Wrote {path}. Edit it, then run: consultbot pack check {path}")
 
 
 @pack_app.command("graph")
@@ -204,30 +244,32 @@ def flows_graph() -> None:
 def roles_grant(
     member: Annotated[str, typer.Argument(help="platform:user_id, e.g. telegram:123")],
     role: Annotated[str, typer.Argument(help="organizer or rapporteur")],
+    lang: Lang = None,
 ) -> None:
     """Give someone the organizer or rapporteur role."""
     from bot.commands.roles import roles_command
 
-    asyncio.run(roles_command(settings(), "grant", member, role))
+    asyncio.run(roles_command(settings(), "grant", member, role, lang))
 
 
 @roles_app.command("revoke")
 def roles_revoke(
     member: Annotated[str, typer.Argument(help="platform:user_id")],
     role: Annotated[str, typer.Argument(help="organizer or rapporteur")],
+    lang: Lang = None,
 ) -> None:
     """Take a role back (roles from ORGANIZERS/RAPPORTEURS stay until the setting changes)."""
     from bot.commands.roles import roles_command
 
-    asyncio.run(roles_command(settings(), "revoke", member, role))
+    asyncio.run(roles_command(settings(), "revoke", member, role, lang))
 
 
 @roles_app.command("list")
-def roles_list() -> None:
+def roles_list(lang: Lang = None) -> None:
     """List everyone with a role and where the role comes from."""
     from bot.commands.roles import roles_command
 
-    asyncio.run(roles_command(settings(), "list", None, None))
+    asyncio.run(roles_command(settings(), "list", None, None, lang))
 
 
 def main() -> None:

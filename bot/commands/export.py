@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot.core.settings import Settings
 from bot.export.build import ExportRequest, make_source, write_export
 from bot.export.filters import ExportError, ExportFilters
-from bot.pack import PackError, load_pack
+from bot.pack import Pack, PackError, load_pack
 from storage.db import Database, migrated_database
 
 
@@ -26,9 +26,8 @@ def _progress_bar(console: Console) -> Progress:
     )
 
 
-async def _write(database: Database, settings: Settings, request: ExportRequest, out: Path) -> int:
+async def _write(database: Database, pack: Pack, request: ExportRequest, out: Path) -> int:
     """Write beside `out`, then rename, so a failed export never leaves half a file."""
-    pack = load_pack(settings.consultation_pack)
     progress = _progress_bar(Console(stderr=True))
     task = progress.add_task(f"{request.format} → {out.name}", total=None)
     source = make_source(database, pack, request, lambda n: progress.advance(task, n))
@@ -59,10 +58,21 @@ async def export_command(
     since: dt.datetime | None,
     until: dt.datetime | None,
     anonymize: bool,
-    report_language: str,
+    report_language: str | None,
+    lang: str | None = None,
 ) -> None:
-    """Write the export the rapporteur asked for, or stop with one line saying why not."""
-    from bot.commands.common import fail
+    """Write the export the rapporteur asked for, or stop with one line saying why not.
+
+    Messages follow `lang`; the report and the export's labels follow `report_language`, which
+    defaults to the same language when the pack has it, else to the pack's default.
+    """
+    from bot.commands.common import fail, output_translator
+
+    try:
+        pack = load_pack(settings.consultation_pack)
+    except PackError as error:
+        fail(f"{error.source}: {'; '.join(error.problems[:3])}")
+    t = output_translator(lang, pack)
 
     filters = ExportFilters.of(
         sessions=sessions,
@@ -73,12 +83,14 @@ async def export_command(
         since=since,
         until=until,
     )
-    request = ExportRequest(format, filters, anonymize, report_language)
+    default = t.language if t.language in pack.languages else pack.default_language
+    request = ExportRequest(format, filters, anonymize, report_language or default)
     try:
         async with migrated_database(settings.database_url) as database:
-            total = await _write(database, settings, request, out)
-    except PackError as error:
-        fail(f"{error.source}: {'; '.join(error.problems[:3])}")
+            total = await _write(database, pack, request, out)
     except ExportError as error:
-        fail(str(error))
-    Console(stderr=True).print(f"Wrote {total} answers to {out}", markup=False, highlight=False)
+        fail(error.translated(t))
+    done = t.ngettext(
+        "Wrote {count} answer to {path}", "Wrote {count} answers to {path}", total, path=str(out)
+    )
+    Console(stderr=True).print(done, markup=False, highlight=False)

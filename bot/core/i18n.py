@@ -103,3 +103,18 @@ def _zone(name: str) -> dt.tzinfo:
 @lru_cache(maxsize=16)
 def translator(language: str) -> Translator:
     return Translator(language)
+
+
+class TranslatableError(Exception):
+    """An error an operator can fix, shown in their language: a catalog msgid and its values.
+
+    `str(error)` is the English text, for logs and callers that need no translation.
+    """
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message.format(**values) if values else message)
+        self.message = message
+        self.values = values
+
+    def translated(self, t: Translator) -> str:
+        return t._(self.message, **self.values)

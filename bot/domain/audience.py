@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import pycountry
 
+from bot.core.i18n import N_, TranslatableError
 from bot.pack import Pack
 from storage.broadcasts import Audience
 
@@ -22,7 +23,7 @@ NO = {"no", "n", "false", "0", "off"}
 MAX_TEXT = 4000  # Telegram takes 4096 characters in one message
 
 
-class BroadcastInputError(ValueError):
+class BroadcastInputError(TranslatableError, ValueError):
     """Input an organizer can fix; the message says what is expected, in one line."""
 
 
@@ -35,15 +36,20 @@ def parse_texts(items: Sequence[str], pack: Pack) -> dict[str, str]:
         language = _language_prefix(item, pack)
         if language is None:
             raise BroadcastInputError(
-                f"{item[:30]!r}: write LANG=TEXT with LANG one of {', '.join(pack.languages)}"
+                N_("{item}: write LANG=TEXT with LANG one of {languages}"),
+                item=repr(item[:30]),
+                languages=", ".join(pack.languages),
             )
         if language in texts:
-            raise BroadcastInputError(f"two texts for {language}")
+            raise BroadcastInputError(N_("two texts for {language}"), language=language)
         texts[language] = _checked(item.split("=", 1)[1])
     if pack.default_language not in texts:
         raise BroadcastInputError(
-            f"give a text in {pack.default_language}, the pack's default language, "
-            "for everyone whose language has none"
+            N_(
+                "give a text in {language}, the pack's default language, "
+                "for everyone whose language has none"
+            ),
+            language=pack.default_language,
         )
     return texts
 
@@ -62,9 +68,13 @@ def _language_prefix(item: str, pack: Pack) -> str | None:
 def _checked(text: str) -> str:
     text = text.strip()
     if not text:
-        raise BroadcastInputError("the text is empty")
+        raise BroadcastInputError(N_("the text is empty"))
     if len(text) > MAX_TEXT:
-        raise BroadcastInputError(f"the text has {len(text)} characters; the limit is {MAX_TEXT}")
+        raise BroadcastInputError(
+            N_("the text has {length} characters; the limit is {limit}"),
+            length=len(text),
+            limit=MAX_TEXT,
+        )
     return text
 
 
@@ -77,7 +87,11 @@ def parse_audience(items: Iterable[str], pack: Pack) -> Audience:
         name, equals, raw = item.partition("=")
         name = name.strip().lower()
         if not equals or name not in FIELDS:
-            raise BroadcastInputError(f"{item!r}: expected FIELD=VALUE, FIELD one of {FIELDS}")
+            raise BroadcastInputError(
+                N_("{item}: expected FIELD=VALUE, FIELD one of {fields}"),
+                item=repr(item),
+                fields=", ".join(FIELDS),
+            )
         audience = add_filter(audience, name, raw, pack)
     return audience
 
@@ -88,7 +102,7 @@ def add_filter(audience: Audience, name: str, raw: str, pack: Pack) -> Audience:
         return replace(audience, reminders=_yes_no(raw))
     values = tuple(value.strip() for value in raw.split(",") if value.strip())
     if not values:
-        raise BroadcastInputError(f"{name}: give at least one value")
+        raise BroadcastInputError(N_("{field}: give at least one value"), field=name)
     checked = tuple(_check(name, value, pack) for value in values)
     attribute = _ATTRIBUTES[name]
     merged = tuple(dict.fromkeys(getattr(audience, attribute) + checked))
@@ -110,7 +124,7 @@ def _yes_no(raw: str) -> bool:
         return True
     if value in NO:
         return False
-    raise BroadcastInputError(f"reminders={raw!r}: expected yes or no")
+    raise BroadcastInputError(N_("reminders={value}: expected yes or no"), value=repr(raw))
 
 
 def _check(name: str, value: str, pack: Pack) -> str:
@@ -118,7 +132,9 @@ def _check(name: str, value: str, pack: Pack) -> str:
     if name == "country":
         code = value.upper()
         if pycountry.countries.get(alpha_2=code) is None:
-            raise BroadcastInputError(f"country={value}: expected an ISO code such as MX or CL")
+            raise BroadcastInputError(
+                N_("country={value}: expected an ISO code such as MX or CL"), value=value
+            )
         return code
     known = {
         "subregion": pack.subregions_by_key,
@@ -127,7 +143,12 @@ def _check(name: str, value: str, pack: Pack) -> str:
         "language": dict.fromkeys(pack.languages),
     }[name]
     if value.lower() not in known:
-        raise BroadcastInputError(f"{name}={value}: expected one of {', '.join(known)}")
+        raise BroadcastInputError(
+            N_("{field}={value}: expected one of {known}"),
+            field=name,
+            value=value,
+            known=", ".join(known),
+        )
     return value.lower()
 
 

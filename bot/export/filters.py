@@ -6,12 +6,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.core.i18n import N_, TranslatableError
 from bot.pack import Pack
 
 FORMATS = ("csv", "xlsx", "jsonl", "md", "docx")
 
 
-class ExportError(Exception):
+class ExportError(TranslatableError):
     """An export that cannot be made as asked; the message is one line for the rapporteur."""
 
 
@@ -65,9 +66,22 @@ class ExportFilters:
 def check(filters: ExportFilters, pack: Pack, format: str, language: str) -> None:
     """Refuse keys the pack does not know, so a typo does not silently export nothing."""
     if format not in FORMATS:
-        raise ExportError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
+        raise ExportError(
+            N_("unknown format {format}; expected one of {formats}"),
+            format=repr(format),
+            formats=", ".join(FORMATS),
+        )
     if language not in pack.languages:
-        raise ExportError(f"report language {language!r} is not one of {', '.join(pack.languages)}")
+        raise ExportError(
+            N_("report language {language} is not one of {languages}"),
+            language=repr(language),
+            languages=", ".join(pack.languages),
+        )
+    messages = {
+        "session": N_("unknown session {unknown}; the pack has {known}"),
+        "subregion": N_("unknown subregion {unknown}; the pack has {known}"),
+        "category": N_("unknown category {unknown}; the pack has {known}"),
+    }
     known = {
         "session": (filters.sessions, pack.sessions_by_key),
         "subregion": (filters.subregions, pack.subregions_by_key),
@@ -76,8 +90,6 @@ def check(filters: ExportFilters, pack: Pack, format: str, language: str) -> Non
     for name, (keys, valid) in known.items():
         unknown = [key for key in keys if key not in valid]
         if unknown:
-            raise ExportError(
-                f"unknown {name} {', '.join(unknown)}; the pack has {', '.join(valid)}"
-            )
+            raise ExportError(messages[name], unknown=", ".join(unknown), known=", ".join(valid))
     if filters.since and filters.until and filters.since >= filters.until:
-        raise ExportError("--since must be before --until")
+        raise ExportError(N_("--since must be before --until"))

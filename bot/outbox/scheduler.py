@@ -7,7 +7,8 @@ bot that was down longer skips that reminder rather than send a stale one. Keys 
 every tick, replica and restart queue each reminder once per stakeholder.
 
 Events without a time of day (`precision: day` or `month`) are reminded only at whole-day offsets,
-counted from 09:00 at the venue on their start date, and worded as the day or the month.
+counted from 09:00 at the venue on their start date, and worded as the day or the month. Events
+marked `remind: false` are never reminded.
 """
 
 from __future__ import annotations
@@ -56,7 +57,13 @@ def event_start(pack: Pack, event: RoadmapEvent) -> dt.datetime:
 
 
 def offsets(pack: Pack, event: RoadmapEvent) -> list[str]:
-    """The event's reminder offsets; whole days only for events without a time."""
+    """The event's reminder offsets; whole days only for events without a time.
+
+    None for an event marked `remind: false` (one for Member States only, say): /roadmap shows
+    it, but stakeholders are never reminded of it.
+    """
+    if not event.remind:
+        return []
     chosen = event.reminders if event.reminders is not None else pack.reminder_offsets
     if has_time(event):
         return list(chosen)

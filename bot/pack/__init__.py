@@ -1,6 +1,6 @@
 """The consultation as data: a YAML pack, its model, its checks, and how it is found."""
 
-from bot.pack.loading import PACKS_DIR, load_pack, resolve_pack_path
+from bot.pack.loading import GCM_OBJECTIVES, PACKS_DIR, gcm_objectives, load_pack, resolve_pack_path
 from bot.pack.model import (
     GCM_OBJECTIVE_COUNT,
     Category,
@@ -20,9 +20,10 @@ from bot.pack.model import (
     is_country_code,
     parse_offset,
 )
-from bot.pack.validation import PackError, parse_pack
+from bot.pack.validation import PackError, parse_pack, titles_to_confirm
 
 __all__ = [
+    "GCM_OBJECTIVES",
     "GCM_OBJECTIVE_COUNT",
     "PACKS_DIR",
     "Category",
@@ -40,9 +41,11 @@ __all__ = [
     "Segment",
     "Session",
     "Subregion",
+    "gcm_objectives",
     "is_country_code",
     "load_pack",
     "parse_offset",
     "parse_pack",
     "resolve_pack_path",
+    "titles_to_confirm",
 ]

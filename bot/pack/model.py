@@ -20,11 +20,14 @@ from pydantic import (
     ConfigDict,
     Field,
     field_validator,
+    model_validator,
 )
 
 GCM_OBJECTIVE_COUNT = 23
 
 LocalizedText = dict[str, str]
+# Where a text was read, by language: not a LocalizedText, so it need not cover every language.
+SourceNotes = dict[str, Annotated[str, Field(min_length=1)]]
 
 
 class Model(BaseModel):
@@ -79,12 +82,16 @@ class Session(Model):
 
 
 class Objective(Model):
+    """A GCM objective: its title in the wording of A/RES/73/195 and a short label for buttons."""
+
     number: int = Field(ge=1, le=GCM_OBJECTIVE_COUNT)
     title: LocalizedText
     short: LocalizedText
-    unverified: list[str] = Field(
-        default_factory=list
-    )  # languages whose title awaits an official source
+    # Languages whose title awaits an official source: `consultbot pack check` lists them.
+    unverified: list[str] = Field(default_factory=list)
+    # Where each language's title was read (a document and page, or an address), so an
+    # organizer can check it; for an unverified title, where the best rendering came from.
+    sources: SourceNotes = Field(default_factory=dict)
 
 
 class Subregion(Model):
@@ -139,6 +146,8 @@ class RoadmapEvent(Model):
     place: Place
     audience: LocalizedText | None = None
     reminders: list[str] | None = None  # offsets such as 7d, 1d, 1h; the pack default when absent
+    # false: shown on /roadmap but never reminded, e.g. an event for Member States only.
+    remind: bool = True
 
 
 class Segment(Model):
@@ -171,11 +180,31 @@ class Event(Model):
         return name
 
 
+CONTACT = "{contact}"
+
+
 class Privacy(Model):
+    """The notice a stakeholder consents to; `{contact}` in it is replaced by `contact`."""
+
     version: str
     notice: LocalizedText
     attribution: LocalizedText
     contact: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_contact(cls, data: Any) -> Any:
+        """Write the contact address once in the pack, wherever the notice names it."""
+        if not isinstance(data, dict) or not isinstance(data.get("notice"), dict):
+            return data
+        contact = data.get("contact")
+        if not isinstance(contact, str) or not contact:
+            return data
+        notice = {
+            language: text.replace(CONTACT, contact) if isinstance(text, str) else text
+            for language, text in data["notice"].items()
+        }
+        return {**data, "notice": notice}
 
 
 class Pack(Model):

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ValidationError
 
 from bot.pack.model import (
+    CONTACT,
     GCM_OBJECTIVE_COUNT,
     Event,
     LocalizedText,
@@ -100,6 +101,12 @@ def _consistency_problems(pack: Pack) -> Iterator[str]:
         for language in objective.unverified:
             if language not in objective.title:
                 yield f"objectives[{index}].unverified: no {language} title to verify"
+        for language in objective.sources:
+            if language not in objective.title:
+                yield f"objectives[{index}].sources.{language}: no {language} title"
+    for language, text in pack.privacy.notice.items():
+        if CONTACT in text:
+            yield f"privacy.notice.{language}: {CONTACT} needs privacy.contact"
     for index, session in enumerate(pack.sessions):
         for number in session.objectives:
             if number not in numbers:
@@ -175,6 +182,8 @@ def _day(value: dt.date | dt.datetime) -> dt.date:
 def _roadmap_problems(event: RoadmapEvent, path: str) -> Iterator[str]:
     if event.reminders is not None:
         yield from _offset_problems(event.reminders, f"{path}.reminders")
+        if not event.remind and event.reminders:
+            yield f"{path}.reminders: remind is false, so these reminders would never go out"
     place = event.place
     if place.timezone:
         try:
@@ -214,3 +223,24 @@ def parse_pack(raw: Any, source: str = "pack") -> Pack:
     if problems:
         raise PackError(source, problems)
     return pack
+
+
+def titles_to_confirm(pack: Pack) -> list[str]:
+    """Objective titles an organizer should still check: unverified ones, then unsourced ones.
+
+    One line per language of the pack, in the pack's order, such as `es unverified: 3, 15`.
+    """
+    unverified: dict[str, list[int]] = {}
+    unsourced: dict[str, list[int]] = {}
+    for objective in sorted(pack.objectives, key=lambda item: item.number):
+        for language in pack.languages:
+            if language in objective.unverified:
+                unverified.setdefault(language, []).append(objective.number)
+            elif language not in objective.sources:
+                unsourced.setdefault(language, []).append(objective.number)
+    lines = []
+    for label, table in (("unverified", unverified), ("without a source", unsourced)):
+        for language in sorted(table, key=pack.languages.index):
+            numbers = ", ".join(str(number) for number in table[language])
+            lines.append(f"{language} {label}: {numbers}")
+    return lines

@@ -10,6 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot.core.i18n import LOCALES_DIR, shipped_languages, translator
+from bot.pack import PACKS_DIR, load_pack
 
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,9 +25,16 @@ def _forms(value: str | tuple[str, ...]) -> tuple[str, ...]:
     return value if isinstance(value, tuple) else (value,)
 
 
-def test_spanish_and_english_ship() -> None:
-    """Spanish and English catalogs exist (Portuguese and French come next)."""
-    assert {"es", "en"} <= set(shipped_languages())
+def test_spanish_english_portuguese_and_french_ship() -> None:
+    """The four languages of the region have a catalog."""
+    assert {"es", "en", "pt", "fr"} <= set(shipped_languages())
+
+
+@pytest.mark.parametrize("pack_file", sorted(PACKS_DIR.glob("*.yaml")), ids=lambda path: path.stem)
+def test_every_language_a_pack_declares_has_a_catalog(pack_file: Path) -> None:
+    """Whatever a bundled pack declares is shipped; the tests above check each catalog alike."""
+    pack = load_pack(str(pack_file))
+    assert set(pack.languages) <= set(shipped_languages()), pack.languages
 
 
 @pytest.mark.parametrize("language", shipped_languages())

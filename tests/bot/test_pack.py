@@ -62,10 +62,10 @@ def roadmap_row(pack: Pack, key: str) -> Any:
 
 
 def test_bundled_pack_loads(pack: Pack) -> None:
-    """The shipped lac-2025 pack validates, in Spanish first and English."""
+    """The shipped lac-2025 pack validates, in Spanish first, English, Portuguese and French."""
     assert pack.id == "lac-2025"
     assert pack.default_language == "es"
-    assert pack.languages == ["es", "en"]
+    assert pack.languages == ["es", "en", "pt", "fr"]
     assert resolve_pack_path("lac-2025") == BUNDLED
 
 
@@ -141,6 +141,7 @@ def test_short_labels_come_from_the_reference(pack: Pack) -> None:
         "en": "Eliminate discrimination",
         "es": "Eliminar la discriminación",
         "fr": "Éliminer les discriminations",
+        "pt": "Eliminar a discriminação",
     }
     assert pack.objectives_by_number[12].short["es"] == "Verificación de antecedentes y derivación"
 
@@ -200,13 +201,13 @@ def test_roadmap_has_only_the_seven_rows_in_order(pack: Pack) -> None:
     [
         ("briefing-1", "Member States"),
         ("briefing-2", "Member States"),
-        ("pre-consultation", "Multi-stakeholders"),
-        ("consultation", "Multi-stakeholders"),
-        ("hearing", "Multi-stakeholders"),
+        ("pre-consultation", "Stakeholders"),
+        ("consultation", "Stakeholders"),
+        ("hearing", "Stakeholders"),
     ],
 )
 def test_roadmap_audience_follows_the_note(pack: Pack, key: str, audience: str) -> None:
-    """Rows the note addresses to Member States or to multi-stakeholders say so."""
+    """Rows the note addresses to Member States or to stakeholders say so."""
     assert roadmap_row(pack, key).audience["en"] == audience
 
 
@@ -258,6 +259,8 @@ def test_categories_of_section_iii(pack: Pack) -> None:
     assert categories["migrant_led"].described_as == {
         "es": "una organización liderada por personas migrantes",
         "en": "a migrant-led organization",
+        "pt": "uma organização liderada por pessoas migrantes",
+        "fr": "une organisation dirigée par des personnes migrantes",
     }
 
 
@@ -368,7 +371,7 @@ def _english_only_label(raw: Raw) -> None:
 
 
 def _undeclared_language(raw: Raw) -> None:
-    raw["categories"][0]["name"]["pt"] = "Migrantes"
+    raw["categories"][0]["name"]["de"] = "Migranten"
 
 
 def _month_row_with_wrong_end(raw: Raw) -> None:
@@ -415,7 +418,7 @@ def _missing_version(raw: Raw) -> None:
         (_bad_offset, "reminder_offsets[1]: '2x' is not an offset such as 7d, 1d, 1h or 30m"),
         (_missing_objective, "objectives: objective 23 missing"),
         (_english_only_label, "sessions[0].questions[3].options[0].label.es: missing"),
-        (_undeclared_language, "categories[0].name.pt: language not declared in languages"),
+        (_undeclared_language, "categories[0].name.de: language not declared in languages"),
         (_month_row_with_wrong_end, "roadmap[3].end: precision month ends on the last day"),
         (_month_row_mid_month, "roadmap[4].start: precision month starts on the 1st"),
         (_roadmap_end_before_start, "roadmap[6].end: before start"),
@@ -480,7 +483,9 @@ def test_month_row_may_leave_its_end_to_the_month(tmp_path: Path) -> None:
 
 def test_cli_reports_a_yaml_syntax_error(tmp_path: Path) -> None:
     """A YAML syntax error is one `(yaml):` line with the line number, and exit code 1."""
-    text = BUNDLED.read_text(encoding="utf-8").replace("languages: [es, en]", "languages: [es, en")
+    text = BUNDLED.read_text(encoding="utf-8").replace(
+        "languages: [es, en, pt, fr]", "languages: [es, en, pt, fr"
+    )
     path = tmp_path / "broken.yaml"
     path.write_text(text, encoding="utf-8")
     result = check(path)

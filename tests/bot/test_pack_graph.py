@@ -65,7 +65,12 @@ def test_quotes_and_long_texts_cannot_break_a_label() -> None:
     """A double quote is escaped and a long question is shortened with an ellipsis."""
     raw = yaml.safe_load((PACKS_DIR / "lac-2025.yaml").read_text(encoding="utf-8"))
     question = dict(raw["sessions"][4]["questions"][0])
-    question["text"] = {"es": 'Diga "sí" ' + "o no " * 40, "en": 'Say "yes"'}
+    question["text"] = {
+        "es": 'Diga "sí" ' + "o no " * 40,
+        "en": 'Say "yes"',
+        "pt": 'Diga "sim"',
+        "fr": 'Dites "oui"',
+    }
     raw["sessions"][4]["questions"] = [question]
     diagram = mermaid(parse_pack(raw))
     for line in diagram.splitlines():

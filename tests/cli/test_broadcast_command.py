@@ -33,7 +33,9 @@ def outbox_texts(url: str) -> dict[str, str]:
 
 def test_per_language_texts_reach_each_reader(url: str) -> None:
     """Each stakeholder is queued the text of their language; no language means the default."""
-    result = runner.invoke(app, ["broadcast", "--text", "es=Hola", "--text", "en=Hi", "--yes"])
+    result = runner.invoke(
+        app, ["broadcast", "--text", "es=Hola", "--text", "en=Hi", "--yes", "--lang", "en"]
+    )
     assert result.exit_code == 0, result.output
     assert "queued for 4" in result.output
     assert outbox_texts(url) == {"chat1": "Hola", "chat2": "Hi", "chat3": "Hola", "chat4": "Hola"}
@@ -50,7 +52,10 @@ def test_audience_narrows_and_preview_counts(url: str) -> None:
     """country=CL and language=es keep two recipients, shown before confirming."""
     result = runner.invoke(
         app,
-        ["broadcast", "--text", "Hola", "--audience", "country=CL", "--audience", "language=es"],
+        [
+            *("broadcast", "--text", "Hola", "--lang", "en"),
+            *("--audience", "country=CL", "--audience", "language=es"),
+        ],
         input="y\n",
     )
     assert result.exit_code == 0, result.output
@@ -60,7 +65,7 @@ def test_audience_narrows_and_preview_counts(url: str) -> None:
 
 def test_declining_queues_nothing(url: str) -> None:
     """Answering no at the confirmation leaves the outbox empty."""
-    result = runner.invoke(app, ["broadcast", "--text", "Hola"], input="n\n")
+    result = runner.invoke(app, ["broadcast", "--text", "Hola", "--lang", "en"], input="n\n")
     assert result.exit_code == 1 and "Cancelled" in result.output
     assert outbox_texts(url) == {} and query(url, select(Broadcast.id)) == []
 
@@ -92,7 +97,7 @@ def test_bad_input_is_one_line_and_queues_nothing(
     url: str, arguments: list[str], message: str
 ) -> None:
     """Mistyped texts or audiences stop with exit code 2, a one-line reason and no traceback."""
-    result = runner.invoke(app, ["broadcast", *arguments, "--yes"])
+    result = runner.invoke(app, ["broadcast", *arguments, "--yes", "--lang", "en"])
     assert result.exit_code == 2 and message in result.output
     assert "Traceback" not in result.output and outbox_texts(url) == {}
 
@@ -100,7 +105,7 @@ def test_bad_input_is_one_line_and_queues_nothing(
 def test_empty_audience_queues_nothing(url: str) -> None:
     """An audience nobody matches says so and queues no broadcast."""
     result = runner.invoke(
-        app, ["broadcast", "--text", "Hola", "--audience", "country=AR", "--yes"]
+        app, ["broadcast", "--text", "Hola", "--audience", "country=AR", "--yes", "--lang", "en"]
     )
     assert result.exit_code == 1 and "No registered stakeholder" in result.output
     assert query(url, select(Broadcast.id)) == []

@@ -22,8 +22,8 @@ def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 def test_grant_stores_the_role_and_audits_it(url: str) -> None:
     """A grant adds one role row and one audit entry naming member and role."""
-    result = runner.invoke(app, ["roles", "grant", "telegram:42", "organizer"])
-    again = runner.invoke(app, ["roles", "grant", "telegram:42", "organizer"])
+    result = runner.invoke(app, ["roles", "grant", "telegram:42", "organizer", "--lang", "en"])
+    again = runner.invoke(app, ["roles", "grant", "telegram:42", "organizer", "--lang", "en"])
     assert result.exit_code == 0 and "telegram:42 is now organizer" in result.output
     assert "already" in again.output
     assert query(url, select(Role.platform, Role.user_id, Role.role)) == [
@@ -37,7 +37,7 @@ def test_grant_stores_the_role_and_audits_it(url: str) -> None:
 def test_revoke_removes_the_role_and_audits_it(url: str) -> None:
     """A revoke deletes the stored role and writes a second audit entry."""
     runner.invoke(app, ["roles", "grant", "slack:U7", "rapporteur"])
-    result = runner.invoke(app, ["roles", "revoke", "slack:U7", "rapporteur"])
+    result = runner.invoke(app, ["roles", "revoke", "slack:U7", "rapporteur", "--lang", "en"])
     assert result.exit_code == 0 and "no longer rapporteur" in result.output
     assert query(url, select(Role.id)) == []
     actions = [row[0] for row in query(url, select(AuditEntry.action).order_by(AuditEntry.id))]
@@ -46,7 +46,7 @@ def test_revoke_removes_the_role_and_audits_it(url: str) -> None:
 
 def test_revoking_a_settings_role_says_it_stays(url: str) -> None:
     """A role from ORGANIZERS cannot be revoked here, and the reply says why."""
-    result = runner.invoke(app, ["roles", "revoke", "telegram:1", "organizer"])
+    result = runner.invoke(app, ["roles", "revoke", "telegram:1", "organizer", "--lang", "en"])
     assert result.exit_code == 0 and "through ORGANIZERS" in result.output
     assert query(url, select(AuditEntry.id)) == []
 
@@ -54,7 +54,7 @@ def test_revoking_a_settings_role_says_it_stays(url: str) -> None:
 def test_list_shows_settings_and_granted_roles(url: str) -> None:
     """The list names each member, role and where the role comes from."""
     runner.invoke(app, ["roles", "grant", "console:ana", "rapporteur"])
-    result = runner.invoke(app, ["roles", "list"], env={"COLUMNS": "160"})
+    result = runner.invoke(app, ["roles", "list", "--lang", "en"], env={"COLUMNS": "160"})
     lines = result.output.splitlines()
     assert result.exit_code == 0
     assert any(
@@ -72,7 +72,7 @@ def test_mistyped_member_or_role_is_one_line(
     url: str, member: str, role: str, message: str
 ) -> None:
     """A bad member or role exits with code 2 and changes nothing."""
-    result = runner.invoke(app, ["roles", "grant", member, role])
+    result = runner.invoke(app, ["roles", "grant", member, role, "--lang", "en"])
     assert result.exit_code == 2 and message in result.output
     assert query(url, select(Role.id)) == []
 

@@ -53,7 +53,9 @@ def test_cli_writes_each_format(cli_env: Path) -> None:
     runner = CliRunner()
     for format in ("csv", "jsonl", "xlsx", "md", "docx"):
         out = cli_env / f"export.{format}"
-        result = runner.invoke(app, ["export", "--format", format, "--out", str(out)])
+        result = runner.invoke(
+            app, ["export", "--format", format, "--out", str(out), "--lang", "en"]
+        )
         assert result.exit_code == 0, result.output
         assert "Wrote 16 answers" in result.output
         assert not out.with_name(out.name + ".part").exists()
@@ -78,7 +80,8 @@ def test_cli_filters_and_anonymize(cli_env: Path) -> None:
 def test_cli_refuses_an_unknown_session(cli_env: Path) -> None:
     """A mistyped session stops with one line naming the known ones, and writes nothing."""
     out = cli_env / "x.csv"
-    result = CliRunner().invoke(app, ["export", "-f", "csv", "-o", str(out), "--session", "inclu"])
+    args = ["export", "-f", "csv", "-o", str(out), "--session", "inclu", "--lang", "en"]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
     assert "unknown session inclu" in result.output
     assert "Traceback" not in result.output

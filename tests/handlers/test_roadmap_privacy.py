@@ -22,7 +22,7 @@ def _pack_with_timed_event():
     raw["roadmap"].append(
         {
             "key": "webinar",
-            "title": {"es": "Seminario web", "en": "Webinar"},
+            "title": {"es": "Seminario web", "en": "Webinar", "pt": "Webinário", "fr": "Webinaire"},
             "start": "2025-03-14T10:00:00",
             "precision": "time",
             "place": {"virtual": True},

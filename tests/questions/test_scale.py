@@ -21,9 +21,14 @@ from tests.dialog import Dialog, make_engine, register
 SCALE = {
     "key": "useful",
     "type": "scale",
-    "text": {"es": "¿Qué tan útil fue esta sesión?", "en": "How useful was this session?"},
-    "low": {"es": "nada útil", "en": "not useful"},
-    "high": {"es": "muy útil", "en": "very useful"},
+    "text": {
+        "es": "¿Qué tan útil fue esta sesión?",
+        "en": "How useful was this session?",
+        "pt": "Quão útil foi esta sessão?",
+        "fr": "Cette session vous a-t-elle été utile ?",
+    },
+    "low": {"es": "nada útil", "en": "not useful", "pt": "nada útil", "fr": "pas utile"},
+    "high": {"es": "muy útil", "en": "very useful", "pt": "muito útil", "fr": "très utile"},
 }
 
 

@@ -212,14 +212,17 @@ async def test_registration_and_a_whole_session(world: World) -> None:
     assert row is not None and row.last_inbound_at is not None
 
 
-async def test_language_is_offered_as_two_buttons_in_the_numbers_language(world: World) -> None:
-    """A first message from a Brazilian or Mexican number gets the language question as buttons."""
+async def test_language_is_offered_first_in_the_numbers_language(world: World) -> None:
+    """A Mexican number sees Español first, a Brazilian one Português; four languages: a list."""
     luis = world.person("5215599990000")
     await luis.say("Hola")
     assert luis.keys == ["ask.language"]
     [question] = luis.messages
-    assert question.payload["interactive"]["type"] == "button"
-    assert [title for title, _ in question.choices()] == ["Español", "English"]
+    assert question.payload["interactive"]["type"] == "list"
+    assert [title for title, _ in question.choices()][0] == "Español"
+    ana = world.person("5511999990000")
+    await ana.say("Olá")
+    assert [title for title, _ in ana.messages[0].choices()][0] == "Português"
 
 
 async def test_a_long_list_is_paged_with_a_more_row(world: World) -> None:
@@ -473,12 +476,13 @@ async def stats_output(database: Database) -> str:
     from rich.console import Console
 
     from bot.commands.stats import broadcasts_table
+    from bot.core.i18n import translator
     from storage.stats import collect
 
     async with database.transaction() as session:
         stats = await collect(session)
     console = Console(record=True, width=200)
-    console.print(broadcasts_table(stats))
+    console.print(broadcasts_table(stats, translator("en")))
     return console.export_text()
 
 

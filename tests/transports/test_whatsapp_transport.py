@@ -208,7 +208,9 @@ async def test_consultbot_run_serves_whatsapp(tmp_path: Path) -> None:
         await asyncio.wait_for(task, 20)
     assert status == 200
     [welcome] = api.sent_to("5511987654321")
-    assert welcome.type == "interactive" and welcome.choices()[0][0] == "Español"
+    assert (
+        welcome.type == "interactive" and welcome.choices()[0][0] == "Português"
+    )  # a Brazilian number
 
 
 async def post_when_up(url: str, body: bytes, headers: dict[str, str], server: asyncio.Task) -> int:
