@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test test-postgres lint lint-container format bench locales locales-extract locales-update locales-compile clean
+.PHONY: run chat test test-postgres lint lint-container format bench profile locales locales-extract locales-update locales-compile clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,8 +50,21 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP)
-	$(BIN)/pytest -q tests/benchmarks -p no:cacheprovider --override-ini addopts=
+BENCH_STAMP := $(VENV)/.installed-bench
+BENCH ?= tests/benchmarks
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+# Every figure of docs/benchmarks.md beside its reference (about 15 minutes on 2 cores; one
+# file alone with BENCH=tests/benchmarks/test_export_bench.py; TEST_DATABASE_URL adds PostgreSQL).
+bench: $(BENCH_STAMP)
+	$(BIN)/pytest -q $(BENCH) -p no:cacheprovider --override-ini addopts= -rs
+
+# py-spy's breakdown of `consultbot run` under the Telegram load (docs/benchmarks.md).
+profile: $(BENCH_STAMP)
+	$(BIN)/python -m tests.benchmarks.profile_stack
 
 locales-extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -o locales/messages.pot \

@@ -34,18 +34,19 @@ class ExportRequest:
     language: str = "es"
 
 
-async def _report(source: ExportSource, format: str) -> bytes:
+async def _report(source: ExportSource, format: str, sink: BinaryIO) -> None:
     from bot.export.outline import outline
     from bot.export.report import collect
 
     blocks = outline(source, await collect(source))
     if format == "md":
-        from bot.export.to_markdown import render_markdown
+        from bot.export.to_markdown import write_markdown
 
-        return render_markdown(blocks)
-    from bot.export.to_docx import render_docx
+        write_markdown(blocks, sink)
+    else:
+        from bot.export.to_docx import write_docx
 
-    return render_docx(blocks)
+        write_docx(blocks, sink)
 
 
 async def _tabular(source: ExportSource, format: str, sink: BinaryIO) -> None:
@@ -73,9 +74,9 @@ def make_source(
 
 
 async def write_export(source: ExportSource, format: str, sink: BinaryIO) -> None:
-    """Stream raw formats straight into `sink`; reports are composed, then written."""
+    """Stream raw formats straight into `sink`; reports are collected (bounded), then written."""
     if format in ("md", "docx"):
-        sink.write(await _report(source, format))
+        await _report(source, format, sink)
     else:
         await _tabular(source, format, sink)
 

@@ -125,10 +125,23 @@ def _grouped_quotes(labels: Labels, digest: QuestionDigest) -> list[Block]:
     keys = sorted(digest.quotes, key=lambda k: order.index(k) if k in order else len(order))
     blocks: list[Block] = []
     for key in keys:
-        quotes = digest.quotes[key]
-        blocks.append(Heading(f"{labels.subregion(key)} ({len(quotes)})", 3))
+        sample = digest.quotes[key]
+        quotes = sample.quotes()
+        blocks.append(Heading(f"{labels.subregion(key)} ({sample.count})", 3))
+        if sample.sampled:
+            blocks.append(Paragraph(_sample_note(labels, len(quotes), sample.count)))
         blocks += quotes
     return blocks
+
+
+def _sample_note(labels: Labels, shown: int, count: int) -> str:
+    return labels.t._(
+        "{shown} of {count} answers are quoted here, chosen to span the types of organization, "
+        "countries, languages and lengths of answer. Every answer is in the spreadsheet export "
+        "(xlsx or csv).",
+        shown=shown,
+        count=count,
+    )
 
 
 def _session(labels: Labels, digest: SessionDigest) -> list[Block]:

@@ -1,19 +1,26 @@
 """The draft summary report's content: answers grouped by session, question and subregion.
 
 Collecting is kept apart from wording (`outline.py`) and from file formats (md, docx), so the
-grouping and the attribution rule are tested once for both formats.
+grouping and the attribution rule are tested once for both formats. Answers are read a database
+chunk at a time and memory stays bounded: past QUOTE_LIMIT answers to one question from one
+subregion, a `QuoteSample` keeps only the candidates of a sample that spans the range of who
+answered (every category, country, language and length of answer), and the report says so.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from bot.export.rows import AnswerRecord, PledgeRecord, quoted_as
+from bot.export.rows import AnswerCells, PledgeRecord, answer_text, is_skipped
 from bot.export.source import ExportSource, Participation
 from bot.pack import Question, QuestionType, Session
 
 GENERAL_SESSION = "general"
+QUOTE_LIMIT = 25  # quotes per question and subregion; past it, a sample is quoted
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,81 @@ class Quote:
 
     text: str
     source: str
+    answer_id: int = 0
+    facets: tuple[str, ...] = ()  # who and how: category, country, language, length
+
+
+def _rank(quote: Quote) -> int:
+    """A stable pseudo-random order, so the same database always gives the same sample."""
+    return zlib.crc32(quote.answer_id.to_bytes(8, "little"))
+
+
+def length_band(text: str) -> str:
+    return "short" if len(text) < 120 else "medium" if len(text) < 400 else "long"
+
+
+class QuoteSample:
+    """The quotes of one question and subregion: all up to `limit`, else a spanning sample.
+
+    Memory is bounded by the facets seen plus `limit`: for each facet (a category, a country,
+    a language, a length band) the first-ranked quote that has it, and the `limit` first-ranked
+    quotes overall. The sample then covers as many facets as it can, then fills by rank.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = QUOTE_LIMIT if limit is None else limit
+        self.count = 0
+        self._first: list[Quote] = []
+        self._by_facet: dict[str, Quote] = {}
+        self._ranked: list[tuple[int, Quote]] = []
+
+    def add(self, quote: Quote) -> None:
+        self.count += 1
+        if self.count <= self.limit:
+            self._first.append(quote)
+        rank = _rank(quote)
+        for facet in quote.facets:
+            held = self._by_facet.get(facet)
+            if held is None or rank < _rank(held):
+                self._by_facet[facet] = quote
+        self._ranked.append((rank, quote))
+        if len(self._ranked) > 2 * self.limit:
+            self._ranked = sorted(self._ranked, key=lambda item: item[0])[: self.limit]
+
+    @property
+    def held(self) -> int:
+        """How many quotes are held in memory, however many were added."""
+        kept = {id(quote) for quote in self._first}
+        kept |= {id(quote) for quote in self._by_facet.values()}
+        return len(kept | {id(quote) for _, quote in self._ranked})
+
+    @property
+    def sampled(self) -> bool:
+        return self.count > self.limit
+
+    def quotes(self) -> list[Quote]:
+        """What the report quotes, in answer order."""
+        if not self.sampled:
+            return list(self._first)
+        candidates = {q.answer_id: q for q in self._by_facet.values()}
+        candidates |= {q.answer_id: q for _, q in sorted(self._ranked, key=lambda i: i[0])}
+        chosen = _spanning(list(candidates.values()), self.limit)
+        return sorted(chosen, key=lambda quote: quote.answer_id)
+
+
+def _spanning(candidates: Iterable[Quote], limit: int) -> list[Quote]:
+    """Greedy cover: each pick adds the most facets not yet shown; ties and the rest by rank."""
+    pool = sorted(candidates, key=_rank)
+    chosen: list[Quote] = []
+    covered: set[str] = set()
+    while pool and len(chosen) < limit:
+        best = max(pool, key=lambda quote: len(set(quote.facets) - covered))
+        if not set(best.facets) - covered:
+            break
+        chosen.append(best)
+        covered |= set(best.facets)
+        pool.remove(best)
+    return chosen + pool[: limit - len(chosen)]
 
 
 @dataclass
@@ -30,7 +112,9 @@ class QuestionDigest:
 
     question: Question
     answered: int = 0
-    quotes: defaultdict[str | None, list[Quote]] = field(default_factory=lambda: defaultdict(list))
+    quotes: defaultdict[str | None, QuoteSample] = field(
+        default_factory=lambda: defaultdict(QuoteSample)
+    )
     options: Counter[str] = field(default_factory=Counter)
     objectives: Counter[int] = field(default_factory=Counter)
 
@@ -74,9 +158,22 @@ def _digests(source: ExportSource) -> list[SessionDigest]:
     ]
 
 
-def _add(digest: QuestionDigest, record: AnswerRecord, cited: Counter[int]) -> None:
+def _quote(row: Any, digest: QuestionDigest, table: AnswerCells) -> Quote:
+    """The answer as quoted: its text, and who said it as the attribution rule allows."""
+    who = table.who(row)  # organization, described_as, category, _, country, country_name, ...
+    organization, described_as, country_name = who[0], who[1], who[5]
+    if organization:
+        source = f"{organization} ({country_name})" if country_name else str(organization)
+    else:
+        source = str(described_as)
+    text = answer_text(row.value, digest.question, table.labels)
+    facets = (f"c:{row.category}", f"n:{row.country}", f"l:{row.language}", length_band(text))
+    return Quote(text, source, row.answer_id, facets)
+
+
+def _add(digest: QuestionDigest, row: Any, cited: Counter[int], table: AnswerCells) -> None:
     """File one answer under its question; pledges are reported from the pledge rows."""
-    value, kind = record.value, digest.question.type
+    value, kind = row.value, digest.question.type
     if kind == QuestionType.PLEDGE:
         return
     digest.answered += 1
@@ -89,7 +186,7 @@ def _add(digest: QuestionDigest, record: AnswerRecord, cited: Counter[int]) -> N
         digest.objectives.update(numbers)
         cited.update(numbers)
     else:
-        digest.quotes[record.subregion].append(Quote(record.answer, quoted_as(record)))
+        digest.quotes[row.subregion].add(_quote(row, digest, table))
 
 
 async def collect(source: ExportSource) -> ReportData:
@@ -97,14 +194,16 @@ async def collect(source: ExportSource) -> ReportData:
     sessions = _digests(source)
     questions = {(d.session.key, k): q for d in sessions for k, q in d.questions.items()}
     cited: Counter[int] = Counter()
+    table = AnswerCells(source.labels, source.anonymize)
     count = 0
-    async for record in source.answers():
-        if record.skipped or not isinstance(record.value, dict):
-            continue
-        count += 1
-        digest = questions.get((record.session, record.question))
-        if digest is not None:
-            _add(digest, record, cited)
+    async for batch in source.answer_batches():
+        for row in batch:
+            if is_skipped(row.value) or not isinstance(row.value, dict):
+                continue
+            count += 1
+            digest = questions.get((row.session_key, row.question_key))
+            if digest is not None:
+                _add(digest, row, cited, table)
     pledges = [pledge async for pledge in source.pledges()]
     for pledge in pledges:
         cited.update(pledge.objectives)

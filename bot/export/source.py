@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row
 
 from bot.export.filters import ExportFilters
 from bot.export.labels import Labels
@@ -18,8 +21,6 @@ from bot.export.rows import (
 )
 from storage import exports
 from storage.db import Database
-
-PROGRESS_STEP = 250
 
 Progress = Callable[[int], None]
 
@@ -73,18 +74,19 @@ class ExportSource:
         async with self.database.transaction() as session:
             return await exports.count_answers(session, self.filters)
 
-    async def answers(self) -> AsyncIterator[AnswerRecord]:
-        """Current answers in id order, read a chunk at a time."""
-        pending = 0
+    async def answer_batches(self) -> AsyncIterator[Sequence[Row[Any]]]:
+        """Current answers as stored rows, in id order, a chunk at a time; progress told."""
         async with self.database.transaction() as session:
-            async for row in exports.stream_answers(session, self.filters):
+            async for batch in exports.answer_batches(session, self.filters):
+                yield batch
+                if self.progress:
+                    self.progress(len(batch))
+
+    async def answers(self) -> AsyncIterator[AnswerRecord]:
+        """Current answers in id order, as records (JSONL)."""
+        async for batch in self.answer_batches():
+            for row in batch:
                 yield answer_record(row, self.labels, self.anonymize)
-                pending += 1
-                if self.progress and pending >= PROGRESS_STEP:
-                    self.progress(pending)
-                    pending = 0
-        if self.progress and pending:
-            self.progress(pending)
 
     async def stakeholders(self) -> AsyncIterator[StakeholderRecord]:
         async with self.database.transaction() as session:

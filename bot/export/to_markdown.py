@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from typing import BinaryIO
 
 from bot.export.outline import Block, Heading, Paragraph, Table
 from bot.export.report import Quote
@@ -51,6 +52,8 @@ def _block(block: Block) -> str:
     return f"![{_inline(block.caption)}](data:image/png;base64,{data})"
 
 
-def render_markdown(blocks: list[Block]) -> bytes:
-    """UTF-8 Markdown, blocks separated by a blank line."""
-    return ("\n\n".join(_block(block) for block in blocks) + "\n").encode("utf-8")
+def write_markdown(blocks: list[Block], sink: BinaryIO) -> None:
+    """UTF-8 Markdown, blocks separated by a blank line, each written as it is rendered."""
+    for number, block in enumerate(blocks):
+        sink.write((("\n\n" if number else "") + _block(block)).encode("utf-8"))
+    sink.write(b"\n")

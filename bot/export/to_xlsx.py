@@ -1,23 +1,25 @@
 """XLSX: Answers, Stakeholders, Pledges, one sheet per session and a Summary, in flat memory.
 
-XlsxWriter's constant_memory mode flushes each row to a temporary file as soon as the next row of
-the same sheet starts, so every sheet is written strictly top to bottom; sheets are independent,
-which lets one pass over the answers fill the Answers sheet and each session's sheet together.
-Strings always go through `write_string`, so no answer can become a formula or a link.
+Every sheet spools to a temporary file as its rows come (bot/export/xlsx_writer.py), so one pass
+over the answers, a database chunk at a time, fills the Answers sheet and each session's sheet
+together. Strings are always inline strings, so no answer can become a formula or a link.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
-import xlsxwriter
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
-
-from bot.export.rows import ANSWER_COLUMNS, PLEDGE_COLUMNS, STAKEHOLDER_COLUMNS, Cell, columns
+from bot.export.rows import (
+    ANSWER_COLUMNS,
+    PLEDGE_COLUMNS,
+    STAKEHOLDER_COLUMNS,
+    AnswerCells,
+    columns,
+)
 from bot.export.source import ExportSource
+from bot.export.xlsx_writer import Sheet, Workbook
 
 WIDTHS = {
     "answer": 80,
@@ -52,44 +54,6 @@ SESSION_COLUMNS = [
 _SHEET_NAME_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
 
-class Sheet:
-    """A worksheet with a frozen, filterable header, written one row after another."""
-
-    def __init__(
-        self, workbook: Workbook, name: str, headers: list[str], styles: dict, filter: bool = True
-    ) -> None:
-        self.worksheet: Worksheet = workbook.add_worksheet(name)
-        self.headers = headers
-        self.styles = styles
-        self.filter = filter
-        self.row = 0
-        for index, header in enumerate(headers):
-            width = WIDTHS.get(header, DEFAULT_WIDTH)
-            self.worksheet.set_column(index, index, width, styles["cell"])
-        self.worksheet.freeze_panes(1, 0)
-        self.append(headers, style="header")
-
-    def append(self, cells: list[Cell], style: str = "cell") -> None:
-        for column, cell in enumerate(cells):
-            _write(self.worksheet, self.row, column, cell, self.styles[style])
-        self.row += 1
-
-    def close(self) -> None:
-        if self.filter:
-            self.worksheet.autofilter(0, 0, max(self.row - 1, 0), len(self.headers) - 1)
-
-
-def _write(worksheet: Worksheet, row: int, column: int, cell: Cell, style: Any) -> None:
-    if cell is None:
-        return
-    if isinstance(cell, bool):
-        worksheet.write_boolean(row, column, cell, style)
-    elif isinstance(cell, int | float):
-        worksheet.write_number(row, column, cell, style)
-    else:
-        worksheet.write_string(row, column, str(cell), style)
-
-
 def sheet_name(title: str, taken: set[str]) -> str:
     """A name Excel accepts: at most 31 characters, none of []:*?/\\, unique in the workbook."""
     base = _SHEET_NAME_UNSAFE.sub(" ", title).strip()[:31] or "Sheet"
@@ -101,18 +65,13 @@ def sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
-def _styles(workbook: Workbook) -> dict:
-    return {
-        "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
-        "cell": workbook.add_format({"text_wrap": True, "valign": "top"}),
-        "title": workbook.add_format({"bold": True, "font_size": 14}),
-        "section": workbook.add_format({"bold": True}),
-    }
+def add_sheet(workbook: Workbook, name: str, headers: list[str], filter: bool = True) -> Sheet:
+    """A sheet whose columns are as wide as WIDTHS says for their header."""
+    widths = [float(WIDTHS.get(header, DEFAULT_WIDTH)) for header in headers]
+    return workbook.add_sheet(name, headers, widths, filter)
 
 
-def _session_sheets(
-    workbook: Workbook, source: ExportSource, styles: dict, taken: set[str]
-) -> dict[str, Sheet]:
+def _session_sheets(workbook: Workbook, source: ExportSource, taken: set[str]) -> dict[str, Sheet]:
     """One sheet per pack session the filters keep, named after its short title."""
     labels, sheets = source.labels, {}
     for session in labels.pack.sessions:
@@ -121,7 +80,7 @@ def _session_sheets(
         title = labels.text(session.short_title or session.title)
         prefix = f"{session.number} " if session.number is not None else ""
         name = sheet_name(prefix + title, taken)
-        sheets[session.key] = Sheet(workbook, name, SESSION_COLUMNS, styles)
+        sheets[session.key] = add_sheet(workbook, name, SESSION_COLUMNS)
     return sheets
 
 
@@ -130,17 +89,20 @@ async def _fill_answers(
 ) -> Counter[str]:
     per_session: Counter[str] = Counter()
     for_session = [ANSWER_COLUMNS.index(name) for name in SESSION_COLUMNS]
-    async for record in source.answers():
-        cells = columns(record)
-        answers.append(cells)
-        per_session[record.session] += 1
-        if record.session in sessions:
-            sessions[record.session].append([cells[index] for index in for_session])
+    table = AnswerCells(source.labels, source.anonymize)
+    async for batch in source.answer_batches():
+        for row in batch:
+            cells = table.cells(row)
+            answers.append(cells)
+            per_session[row.session_key] += 1
+            sheet = sessions.get(row.session_key)
+            if sheet is not None:
+                sheet.append([cells[index] for index in for_session])
     return per_session
 
 
 def _summary_section(sheet: Sheet, heading: str, rows: list[tuple[str, int]]) -> None:
-    sheet.append([], style="cell")
+    sheet.append([])
     sheet.append([heading], style="section")
     for label, count in rows:
         sheet.append([label, count])
@@ -165,21 +127,19 @@ async def _fill_summary(
 
 async def write_xlsx(source: ExportSource, sink: BinaryIO) -> int:
     """Write the workbook; return how many answers it holds."""
-    workbook = xlsxwriter.Workbook(sink, {"constant_memory": True})
-    styles, taken = _styles(workbook), {"answers", "stakeholders", "pledges", "summary"}
-    answers = Sheet(workbook, "Answers", ANSWER_COLUMNS, styles)
-    stakeholders = Sheet(workbook, "Stakeholders", STAKEHOLDER_COLUMNS, styles)
-    pledges = Sheet(workbook, "Pledges", PLEDGE_COLUMNS, styles)
-    sessions = _session_sheets(workbook, source, styles, taken)
+    workbook = Workbook(sink)
+    taken = {"answers", "stakeholders", "pledges", "summary"}
+    answers = add_sheet(workbook, "Answers", ANSWER_COLUMNS)
+    stakeholders = add_sheet(workbook, "Stakeholders", STAKEHOLDER_COLUMNS)
+    pledges = add_sheet(workbook, "Pledges", PLEDGE_COLUMNS)
+    sessions = _session_sheets(workbook, source, taken)
     t = source.labels.t
-    summary = Sheet(workbook, "Summary", [t._("Summary"), t._("Count")], styles, filter=False)
+    summary = add_sheet(workbook, "Summary", [t._("Summary"), t._("Count")], filter=False)
     per_session = await _fill_answers(source, answers, sessions)
     async for record in source.stakeholders():
         stakeholders.append(columns(record))
     async for record in source.pledges():
         pledges.append(columns(record))
-    await _fill_summary(source, summary, per_session, pledges.row - 1)
-    for sheet in (answers, stakeholders, pledges, *sessions.values(), summary):
-        sheet.close()
+    await _fill_summary(source, summary, per_session, pledges.rows - 1)
     workbook.close()
     return sum(per_session.values())

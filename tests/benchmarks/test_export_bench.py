@@ -1,127 +1,97 @@
-"""How long an XLSX export of many answers takes, and whether its memory stays flat.
+"""Exports at scale: XLSX and CSV of 200,000 answers beside pandas, and the draft report.
 
-Run with `make bench`; the figures land in pytest-benchmark's table and in `extra_info`.
+Each export runs in a child process of its own on a seeded SQLite file (lac-2025 pack, 25
+answers per stakeholder): CPU seconds of the export itself, wall time, and the child's peak
+resident memory. The pandas reference reads the same answers query with `read_sql_query` and
+writes it with `to_csv` / `to_excel` (openpyxl), as an analyst would.
+Run alone with `make bench BENCH=tests/benchmarks/test_export_bench.py`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
-import tracemalloc
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import insert
 
-from bot.export import ExportFilters
-from bot.export.build import ExportRequest, make_source, write_export
-from storage.db import Database
-from storage.models import Answer, Stakeholder
-from tests.export.seed import make_pack
+from tests.benchmarks.export_seed import seeded_file
+from tests.benchmarks.measure import RESULTS, Figure, run_json
 
-ANSWERS_PER_STAKEHOLDER = 10
-WHEN = dt.datetime(2025, 1, 10, tzinfo=dt.UTC)
-TEXT = "Acceso a servicios de salud y educación para la niñez migrante en tránsito. " * 4
-SUBREGIONS = (("caribbean", "HT"), ("south", "CL"), (None, "US"))
+LARGE = int(os.environ.get("BENCH_ANSWERS", "200000"))
+SMALL = LARGE // 10
+TIMEOUT = float(os.environ.get("BENCH_EXPORT_TIMEOUT", "1800"))
 
 
-def _stakeholders(count: int) -> list[dict]:
-    return [
-        {
-            "id": n + 1,
-            "platform": "telegram",
-            "platform_user_id": str(n),
-            "chat_id": str(n),
-            "language": "es",
-            "organization": f"Organización {n}",
-            "category": "migrant_led",
-            "subregion": SUBREGIONS[n % 3][0],
-            "country": SUBREGIONS[n % 3][1],
-            "email": f"p{n}@example.org",
-            "consented_at": WHEN,
-            "attribution_consent": n % 2 == 0,
-            "created_at": WHEN,
-            "updated_at": WHEN,
-        }
-        for n in range(count)
-    ]
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> dict[int, str]:
+    """Seeded databases of SMALL and LARGE answers, made once for the module."""
+    directory = Path(os.environ.get("BENCH_CACHE") or tmp_path_factory.mktemp("answers"))
+    directory.mkdir(parents=True, exist_ok=True)
+    return {answers: seeded_file(directory, answers) for answers in (SMALL, LARGE)}
 
 
-def _answers(stakeholders: int) -> list[dict]:
-    keys = [("inclusion", "progress"), ("drivers", "challenges"), ("general", "recommendations")]
-    return [
-        {
-            "stakeholder_id": person + 1,
-            "session_key": keys[n % 3][0],
-            "question_key": keys[n % 3][1],
-            "value": {"text": f"{n}. {TEXT}"},
-            "language": "es",
-            "revision": n + 1,  # unique per stakeholder and question
-            "current": True,
-            "created_at": WHEN,
-            "updated_at": WHEN,
-        }
-        for person in range(stakeholders)
-        for n in range(ANSWERS_PER_STAKEHOLDER)
-    ]
+def ours(url: str, format: str, out: Path, language: str = "es") -> dict[str, Any]:
+    args = ["-m", "tests.benchmarks.children", "export", url, format, str(out), language]
+    return run_json(args, out.parent, TIMEOUT)
 
 
-async def _seed(url: str, answers: int) -> None:
-    database = Database(url)
-    try:
-        await database.upgrade()
-        people = answers // ANSWERS_PER_STAKEHOLDER
-        async with database.transaction() as session:
-            await session.execute(insert(Stakeholder), _stakeholders(people))
-            await session.execute(insert(Answer), _answers(people))
-    finally:
-        await database.dispose()
+def pandas(url: str, format: str, out: Path) -> dict[str, Any]:
+    path = url.removeprefix("sqlite+aiosqlite:///")
+    args = ["-m", "tests.benchmarks.children", "pandas", path, format, str(out)]
+    return run_json(args, out.parent)
 
 
-async def _export_xlsx(url: str, out: Path) -> int:
-    """Write the workbook to a file, as `consultbot export` does; return its size."""
-    database = Database(url)
-    try:
-        request = ExportRequest("xlsx", ExportFilters(), language="es")
-        with out.open("wb") as sink:
-            await write_export(make_source(database, make_pack(), request), "xlsx", sink)
-        return out.stat().st_size
-    finally:
-        await database.dispose()
+def _detail(figures: dict[str, Any]) -> str:
+    return (
+        f"wall {figures['wall']:.1f} s, peak RSS {figures['peak_rss_mb']:.0f} MB "
+        f"({figures['rss_before_mb']:.0f} MB before), {figures['bytes'] / 1e6:.1f} MB file"
+    )
 
 
-def _peak_bytes(url: str, out: Path) -> int:
-    """Peak memory Python allocated during one export, by tracemalloc."""
-    tracemalloc.start()
-    try:
-        asyncio.run(_export_xlsx(url, out))
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+@pytest.mark.parametrize("format", ["xlsx", "csv"])
+def test_tabular_beside_pandas(seeded: dict[int, str], tmp_path: Path, format: str) -> None:
+    """CPU time and peak memory of an export of LARGE answers, and of pandas writing them."""
+    mine = ours(seeded[LARGE], format, tmp_path / f"ours.{format}")
+    reference = pandas(seeded[LARGE], format, tmp_path / f"pandas.{format}")
+    assert reference["rows"] == LARGE
+    RESULTS.add(
+        Figure(
+            f"{format.upper()} of {LARGE:,} answers, CPU",
+            mine["cpu"],
+            "s",
+            reference["cpu"],
+            f"pandas to_{'excel' if format == 'xlsx' else 'csv'}",
+            "faster than pandas, < 200 MB",
+            f"ours: {_detail(mine)}; pandas: {_detail(reference)}",
+        )
+    )
+    RESULTS.add(
+        Figure(
+            f"{format.upper()} of {LARGE:,} answers, peak RSS",
+            mine["peak_rss_mb"],
+            "MB",
+            reference["peak_rss_mb"],
+            "pandas",
+            "< 200 MB",
+        )
+    )
+    assert mine["peak_rss_mb"] < 200, "the export no longer streams"
 
 
-def _seeded(tmp_path: Path, answers: int) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / f'bench-{answers}.db'}"
-    asyncio.run(_seed(url, answers))
-    return url
-
-
-@pytest.mark.parametrize("answers", [2_000, 20_000])
-def test_xlsx_export_time(benchmark, tmp_path: Path, answers: int) -> None:
-    """An XLSX export of many answers, timed."""
-    url = _seeded(tmp_path, answers)
-    out = tmp_path / "export.xlsx"
-    size = benchmark.pedantic(lambda: asyncio.run(_export_xlsx(url, out)), rounds=2, iterations=1)
-    benchmark.extra_info["answers"] = answers
-    benchmark.extra_info["xlsx_bytes"] = size
-
-
-def test_xlsx_export_memory_stays_flat(tmp_path: Path) -> None:
-    """Ten times the answers costs far less than ten times the peak memory."""
-    small, large = _seeded(tmp_path, 2_000), _seeded(tmp_path, 20_000)
-    out = tmp_path / "export.xlsx"
-    asyncio.run(_export_xlsx(small, out))  # imports and caches, so they do not count as peak
-    peak_small, peak_large = _peak_bytes(small, out), _peak_bytes(large, out)
-    print(f"\npeak memory: 2,000 answers {peak_small / 1e6:.1f} MB, "
-          f"20,000 answers {peak_large / 1e6:.1f} MB")  # fmt: skip
-    assert peak_large < 1.5 * peak_small
+@pytest.mark.parametrize("size", ["small", "large"])
+@pytest.mark.parametrize("format", ["md", "docx"])
+def test_report(seeded: dict[int, str], tmp_path: Path, format: str, size: str) -> None:
+    """CPU time and peak memory of the draft report at SMALL and LARGE answers."""
+    answers = SMALL if size == "small" else LARGE
+    mine = ours(seeded[answers], format, tmp_path / f"report.{format}")
+    RESULTS.add(
+        Figure(
+            f"report {format} of {answers:,} answers, CPU",
+            mine["cpu"],
+            "s",
+            target="< 30 s and < 300 MB at 200,000",
+            detail=_detail(mine),
+        )
+    )
+    assert mine["peak_rss_mb"] < 300, "the report no longer keeps memory bounded"

@@ -219,10 +219,10 @@ async def test_language_is_offered_first_in_the_numbers_language(world: World) -
     assert luis.keys == ["ask.language"]
     [question] = luis.messages
     assert question.payload["interactive"]["type"] == "list"
-    assert [title for title, _ in question.choices()][0] == "Español"
+    assert question.choices()[0][0] == "Español"
     ana = world.person("5511999990000")
     await ana.say("Olá")
-    assert [title for title, _ in ana.messages[0].choices()][0] == "Português"
+    assert ana.messages[0].choices()[0][0] == "Português"
 
 
 async def test_a_long_list_is_paged_with_a_more_row(world: World) -> None:

@@ -1,0 +1,23 @@
+"""`make bench`: every figure printed as it is measured, and all of them again at the end."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.benchmarks.measure import RESULTS, format_figure
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not RESULTS.figures:
+        return
+    terminalreporter.section("benchmark figures")
+    for figure in RESULTS.figures:
+        terminalreporter.write_line(format_figure(figure))
+    out = os.environ.get("BENCH_JSON")
+    if out:
+        data = [figure.__dict__ | {"ratio": figure.ratio} for figure in RESULTS.figures]
+        Path(out).write_text(json.dumps(data, indent=2), encoding="utf-8")
