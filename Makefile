@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test test-postgres lint format bench profile locales locales-extract locales-update locales-compile clean
+.PHONY: run chat test test-postgres lint lint-container format bench profile locales locales-extract locales-update locales-compile clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ run: $(STAMP)
 chat: $(STAMP)
 	$(BIN)/consultbot chat
 
-test: $(STAMP)
+test: $(STAMP) lint-container
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -27,10 +27,24 @@ test: $(STAMP)
 test-postgres: $(STAMP)
 	$(BIN)/pytest -q -m postgres
 
-lint: $(STAMP)
+lint: $(STAMP) lint-container
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# The container files: hadolint always; `docker compose config` where a Compose client exists
+# (tests/deploy checks the rest of their rules in pytest).
+COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || \
+	(command -v docker-compose >/dev/null 2>&1 && echo docker-compose))
+lint-container: $(STAMP)
+	$(BIN)/hadolint Dockerfile
+ifneq ($(COMPOSE),)
+	POSTGRES_PASSWORD=lint PUBLIC_HOSTNAME=example.org $(COMPOSE) --env-file .env.example \
+		--profile monitoring config --quiet
+	@echo "compose.yaml: valid ($(COMPOSE))"
+else
+	@echo "lint-container: no Compose client here; compose.yaml is checked by tests/deploy only"
+endif
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -17,6 +17,8 @@ from typing import Any
 from bot.core.attachments import AttachmentStore
 from bot.core.settings import Settings
 from bot.engine import Engine
+from bot.observability.logs import configure_logging
+from bot.observability.metrics import record_build
 from bot.pack import Pack, PackError, load_pack
 from bot.transports.base import Startup, Transport
 from storage.db import Database
@@ -60,7 +62,7 @@ async def run_console(settings: Settings, user_id: str, language: str | None) ->
     """`consultbot chat`: the same flows in this terminal, until end of input."""
     from bot.transports.console import ConsoleTransport
 
-    logging.basicConfig(level=logging.WARNING)
+    configure_logging(settings, level="WARNING")
     runtime = await _start_or_exit(settings)
     console = ConsoleTransport(user_id=user_id, language=language)
     try:
@@ -106,8 +108,9 @@ def _whatsapp(settings: Settings, runtime: Runtime) -> Transport:
 
 async def serve(settings: Settings) -> None:
     """`consultbot run`: every configured transport, the outbox sender and the scheduler."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings)
     runtime = await _start_or_exit(settings)
+    record_build(runtime.pack.id)
     transports = platform_transports(settings, runtime)
     routes = [route for t in transports for route in t.routes(runtime.engine)]
     startup = await _startup(settings, runtime)
@@ -116,7 +119,7 @@ async def serve(settings: Settings) -> None:
             await transport.start(startup)
         services = [transport.serve() for transport in transports]
         services += _background(settings, runtime, transports)
-        services.append(_web_server(settings, routes))  # always: /healthz for the orchestrator
+        services.append(_web_server(settings, routes, runtime.database))  # probes, metrics
         await _run_until_signal(services)
     finally:
         for transport in transports:
@@ -161,16 +164,17 @@ def _background(
     return [sender.run(), scheduler.run()]
 
 
-async def _web_server(settings: Settings, routes: list[Any]) -> None:
+async def _web_server(settings: Settings, routes: list[Any], database: Database) -> None:
     import uvicorn
 
     from bot.web import build_web_app
 
     config = uvicorn.Config(
-        build_web_app(routes),
+        build_web_app(routes, database),
         host=settings.http_host,
         port=settings.http_port,
-        log_level="info",
+        log_config=None,  # our handlers (bot.observability.logs), not uvicorn's own
+        access_log=settings.log_level == "DEBUG",
         lifespan="off",
     )
     server = uvicorn.Server(config)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,6 +17,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# The advisory lock key that serialises migrations across processes ("consult" in ASCII).
+# Single-key advisory locks do not share a key space with the two-key form used per row.
+MIGRATION_LOCK = 0x636F6E73756C74
 
 
 def is_sqlite(url: str) -> bool:
@@ -43,6 +47,9 @@ def _sqlite_begin(connection: Any) -> None:
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Build the async engine with the settings each backend needs."""
+    # An error's message would otherwise quote the statement's values: answers, names, emails,
+    # and the engine logs that message with the update id.
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -76,9 +83,22 @@ class Database:
             yield session
 
     async def upgrade(self) -> None:
-        """Apply every Alembic migration up to head on this database."""
+        """Apply every Alembic migration up to head on this database, once across replicas.
+
+        On PostgreSQL the migrations run inside one transaction holding an advisory lock, so
+        replicas starting together queue: the first migrates, the others then find it done.
+        SQLite needs nothing more: BEGIN IMMEDIATE already admits one writer at a time.
+        """
         async with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                lock = text("SELECT pg_advisory_xact_lock(:key)")
+                await connection.execute(lock, {"key": MIGRATION_LOCK})
             await connection.run_sync(_run_upgrade)
+
+    async def schema_revisions(self) -> frozenset[str]:
+        """The migrations this database is at (empty before the first upgrade)."""
+        async with self.engine.connect() as connection:
+            return await connection.run_sync(_current_revisions)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -109,3 +129,17 @@ def _run_upgrade(connection: Any) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(connection), "head")
+
+
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    """The revisions this code migrates to (read once: the scripts do not change while running)."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def _current_revisions(connection: Any) -> frozenset[str]:
+    from alembic.migration import MigrationContext
+
+    return frozenset(MigrationContext.configure(connection).get_current_heads())

@@ -161,6 +161,17 @@ def db_upgrade() -> None:
     typer.echo("Database is up to date.")
 
 
+@db_app.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(help="Where to write the backup file.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
+) -> None:
+    """Back up the database while the bot runs (SQLite online backup, or pg_dump)."""
+    from bot.commands.backup import backup_command
+
+    asyncio.run(backup_command(settings(), path, force=force))
+
+
 @pack_app.command("check")
 def pack_check(
     pack: Annotated[str | None, typer.Argument(help="Pack name or YAML path.")] = None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -61,6 +61,9 @@ class Settings(BaseSettings):
 
     broadcast_rate_per_second: float = Field(default=25, gt=0, le=1000)
 
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["auto", "json", "text"] = "auto"  # auto: JSON unless stderr is a terminal
+
     @field_validator("organizers", "rapporteurs", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
@@ -88,6 +91,11 @@ class Settings(BaseSettings):
                     "optionally with :locale (consulta_aviso:pt_BR)"
                 )
         return templates
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod

@@ -25,6 +25,7 @@ from bot.core.messages import Handled, Inbound, InboundKind, Outcome, Reply
 from bot.core.ordering import Sequencer
 from bot.core.settings import Settings
 from bot.engine.store import SqlStore
+from bot.observability.updates import note_flow, note_outcome, observe_update
 from bot.pack import Pack
 from handlers.base import Context
 from handlers.registry import FLOWS
@@ -64,6 +65,7 @@ class Engine:
         """Handle one update and return its replies; never raises."""
         return (await self.process(inbound)).replies
 
+    @observe_update
     async def process(self, inbound: Inbound) -> Handled:
         """Handle one update in its sender's turn; say whether it was committed."""
         async with self.ordered(inbound.platform, inbound.user_id):
@@ -81,6 +83,7 @@ class Engine:
                 except Exception:
                     log.exception("update %s from %s failed", inbound.update_id, inbound.platform)
                     return Handled([self._apology(inbound)], Outcome.FAILED)
+            note_outcome("gave_up")
             log.error("update %s gave up after %d attempts", inbound.update_id, ATTEMPTS)
             return Handled([self._apology(inbound)], Outcome.FAILED)
 
@@ -108,7 +111,9 @@ class Engine:
                 return Handled(await self._group(session, inbound))
             state = await load_state(session, inbound.platform, inbound.user_id, inbound.chat_id)
             ctx, store = self._context(session, inbound, state)
+            note_flow(state.position.flow)  # where it arrived, in case the flow fails
             await route(ctx)
+            note_flow(ctx.table or state.position.flow)
             if not store.erased:
                 await save_state(session, state)
         _delete_files(store.files_to_delete)

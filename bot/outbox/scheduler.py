@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from bot.core.i18n import Translator, translator
 from bot.domain.roadmap import event_zone, place_text, when_text
 from bot.domain.timezones import country_zone
+from bot.observability.metrics import record_tick
 from bot.outbox.sender import Clock, SystemClock
 from bot.pack import Pack, RoadmapEvent, parse_offset
 from storage import outbox
@@ -153,6 +154,7 @@ class ReminderScheduler:
         pack, now = self.pack, self.clock.now()
         changes = await self.announce_roadmap_changes(pack, now)
         reminders = await self.queue_reminders(pack, now)
+        record_tick(reminders, changes)
         return TickReport(reminders=reminders, changes=changes)
 
     async def queue_reminders(self, pack: Pack, now: dt.datetime) -> int:

@@ -35,6 +35,7 @@ from bot.core.delivery import (
     Unreachable,
 )
 from bot.core.messages import Address, Reply
+from bot.observability.metrics import record_rate_limit, record_send
 from bot.transports.base import Transport
 from storage import outbox
 from storage.db import Database
@@ -218,6 +219,7 @@ class OutboxSender:
                 held.append(message)
             elif message.stakeholder_id in unreachable:
                 await self._record(outbox.skip_unreachable, message.id, self.owner)
+                record_send(message.platform, message.kind, "skipped")
                 report.unreachable += 1
             elif (wait := self._chat_wait(message)) > 0:
                 await self._release([message], wait)
@@ -253,6 +255,7 @@ class OutboxSender:
         try:
             await self._send(message)
         except RateLimited as error:
+            record_send(message.platform, message.kind, "rate_limited")
             await self._rate_limited(message, error)
         except Unreachable:
             await self._record(
@@ -263,9 +266,11 @@ class OutboxSender:
                 self.clock.now(),
             )
             unreachable.add(message.stakeholder_id)
+            record_send(message.platform, message.kind, "unreachable")
             report.unreachable += 1
         except NoTemplate as error:
             await self._record(outbox.mark_no_template, message.id, self.owner, str(error))
+            record_send(message.platform, message.kind, "no_template")
             report.no_template += 1
         except OutsideWindow:
             await self._record(
@@ -275,10 +280,12 @@ class OutboxSender:
                 message.stakeholder_id,
                 self.clock.now(),
             )
+            record_send(message.platform, message.kind, "outside_window")
             report.retried += 1
         except PermanentFailure as error:
             log.warning("outbox %s: permanent failure: %s", message.key, error)
             await self._record(outbox.mark_failed, message.id, self.owner, str(error))
+            record_send(message.platform, message.kind, "failed")
             report.failed += 1
         except (TransientFailure, Exception) as error:  # a bug in a transport is retried too
             if not isinstance(error, TransientFailure):
@@ -286,6 +293,7 @@ class OutboxSender:
             await self._retry_or_give_up(message, str(error) or type(error).__name__, report)
         else:
             await self._record(outbox.mark_sent, message.id, self.owner, self.clock.now())
+            record_send(message.platform, message.kind, "sent")
             report.sent += 1
 
     async def _send(self, message: outbox.Claimed) -> None:
@@ -300,6 +308,7 @@ class OutboxSender:
         """Hold every send to this platform for retry_after; the message goes back untried."""
         pause = max(float(error.retry_after), 0.0)
         log.warning("outbox: platform %s asks to wait %.1fs", message.platform, pause)
+        record_rate_limit(message.platform, pause)
         self._paused[message.platform] = self.clock.monotonic() + pause
         await self._release([message], pause)
 
@@ -309,10 +318,12 @@ class OutboxSender:
         if message.attempts >= self.policy.max_attempts:
             log.warning("outbox %s: giving up after %d attempts", message.key, message.attempts)
             await self._record(outbox.mark_failed, message.id, self.owner, error)
+            record_send(message.platform, message.kind, "failed")
             report.failed += 1
             return
         later = self.clock.now() + self.policy.backoff(message.attempts)
         await self._record(outbox.mark_retry, message.id, self.owner, later, error)
+        record_send(message.platform, message.kind, "retry")
         report.retried += 1
 
     async def _release(self, messages: list[outbox.Claimed], wait: float) -> None:
