@@ -1,0 +1,435 @@
+"""Queries behind the web dashboard: counts for its charts; pages of answers, pledges, broadcasts.
+
+Like the exports, every query sees only stakeholders who consented and only current answers.
+Lists are read a page at a time by id (keyset pagination), so a page costs the same on the first
+page as on the thousandth; counts group on indexed columns (see tests/dashboard/test_plans.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement, Select, and_, cast, func, or_, select, text, true
+from sqlalchemy import Date as SqlDate
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import outbox
+from storage.models import (
+    SKIPPED_POSTGRES,
+    SKIPPED_SQLITE,
+    Answer,
+    Broadcast,
+    Pledge,
+    Stakeholder,
+)
+
+PAGE_SIZE = 50
+MAX_COUNT = 10_000  # beyond this a filtered count says "more than 10,000" instead of scanning on
+
+
+class AnswerFilters(Protocol):
+    """What narrows the answers page; an empty sequence means no narrowing."""
+
+    sessions: Sequence[str]
+    subregions: Sequence[str]
+    countries: Sequence[str]
+    categories: Sequence[str]
+    languages: Sequence[str]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows, newest first, with the ids that open the pages either side."""
+
+    rows: list[Any]
+    newer: int | None = None  # pass as `after` to read the page before this one
+    older: int | None = None  # pass as `before` to read the page after this one
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Registered stakeholders sharing one subregion, category, country and language."""
+
+    subregion: str | None
+    category: str | None
+    country: str | None
+    language: str | None
+    count: int
+
+
+@dataclass(frozen=True)
+class QuestionFigures:
+    """How many current answers a question has, and how many of them were skipped."""
+
+    answers: int
+    skipped: int
+
+
+@dataclass(frozen=True)
+class Completion:
+    """Per session: how many stakeholders started it; per question: answers and skips."""
+
+    started: dict[str, int] = field(default_factory=dict)
+    questions: dict[tuple[str, str], QuestionFigures] = field(default_factory=dict)
+
+
+def _is_sqlite(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _day(session: AsyncSession, column: Any) -> ColumnElement[Any]:
+    """The UTC calendar day of a timestamp, in each backend's own function."""
+    if _is_sqlite(session):
+        return func.date(column)
+    return cast(func.timezone("UTC", column), SqlDate)
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+async def participation(session: AsyncSession) -> list[Cell]:
+    """Registered (consenting) stakeholders counted by subregion, category, country, language."""
+    columns = (Stakeholder.subregion, Stakeholder.category, Stakeholder.country)
+    rows = await session.execute(
+        select(*columns, Stakeholder.language, func.count())
+        .where(Stakeholder.consented_at.is_not(None))
+        .group_by(*columns, Stakeholder.language)
+    )
+    return [Cell(*row[:4], int(row[4])) for row in rows]
+
+
+async def registrations_by_day(session: AsyncSession) -> list[tuple[dt.date, int]]:
+    """How many stakeholders consented on each day (UTC), oldest first."""
+    day = _day(session, Stakeholder.consented_at).label("day")
+    rows = await session.execute(
+        select(day, func.count())
+        .where(Stakeholder.consented_at.is_not(None))
+        .group_by(day)
+        .order_by(day)
+    )
+    return [(_as_date(when), int(count)) for when, count in rows]
+
+
+async def first_answers_by_day(session: AsyncSession) -> list[tuple[dt.date, int]]:
+    """How many questions were answered for the first time on each day (UTC), oldest first.
+
+    First revisions count even when edited later; answers of erased stakeholders are gone.
+    """
+    day = _day(session, Answer.created_at).label("day")
+    rows = await session.execute(
+        select(day, func.count()).where(Answer.revision == 1).group_by(day).order_by(day)
+    )
+    return [(_as_date(when), int(count)) for when, count in rows]
+
+
+def started_statement() -> Select[Any]:
+    """Stakeholders with a current answer, per session (index-only on ix_answers_session_…)."""
+    return (
+        select(Answer.session_key, func.count(func.distinct(Answer.stakeholder_id)))
+        .where(Answer.current.is_(True))
+        .group_by(Answer.session_key)
+    )
+
+
+def answered_statement() -> Select[Any]:
+    """Current answers per question (index-only on ix_answers_current)."""
+    return (
+        select(Answer.session_key, Answer.question_key, func.count())
+        .where(Answer.current.is_(True))
+        .group_by(Answer.session_key, Answer.question_key)
+    )
+
+
+def skipped_statement(sqlite: bool) -> Select[Any]:
+    """Skipped current answers per question, on the partial index ix_answers_skipped.
+
+    The predicate is the index's own text, word for word: SQLite uses a partial index only
+    for a WHERE clause that repeats the index's.
+    """
+    predicate = text(SKIPPED_SQLITE if sqlite else SKIPPED_POSTGRES)
+    return (
+        select(Answer.session_key, Answer.question_key, func.count())
+        .where(predicate)
+        .group_by(Answer.session_key, Answer.question_key)
+    )
+
+
+async def completion(session: AsyncSession) -> Completion:
+    """Stakeholders per session and current answers (and skips) per question.
+
+    Answers need no join to stakeholders here: nothing is stored before consent, and /forget
+    deletes a stakeholder's answers with them.
+    """
+    started = await session.execute(started_statement())
+    answered = await session.execute(answered_statement())
+    skipped = await session.execute(skipped_statement(_is_sqlite(session)))
+    skips = {(session, question): int(count) for session, question, count in skipped}
+    return Completion(
+        started={key: int(count) for key, count in started},
+        questions={
+            (session_key, question_key): QuestionFigures(
+                int(count), skips.get((session_key, question_key), 0)
+            )
+            for session_key, question_key, count in answered
+        },
+    )
+
+
+def _stakeholder_conditions(filters: AnswerFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Stakeholder.consented_at.is_not(None)]
+    if filters.subregions:
+        conditions.append(Stakeholder.subregion.in_(filters.subregions))
+    if filters.countries:
+        conditions.append(Stakeholder.country.in_(filters.countries))
+    if filters.categories:
+        conditions.append(Stakeholder.category.in_(filters.categories))
+    return conditions
+
+
+def searchable_text() -> ColumnElement[Any]:
+    """The words of an answer: a free text's, or a pledge's title."""
+    return func.coalesce(Answer.value["text"].as_string(), Answer.value["title"].as_string())
+
+
+def _answer_conditions(filters: AnswerFilters, words: str) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Answer.current.is_(True)]
+    if filters.sessions:
+        conditions.append(Answer.session_key.in_(filters.sessions))
+    if filters.languages:
+        conditions.append(Answer.language.in_(filters.languages))
+    if words:
+        conditions.append(searchable_text().icontains(words, autoescape=True))
+    return conditions
+
+
+ANSWER_COLUMNS = (
+    Answer.id,
+    Answer.session_key,
+    Answer.question_key,
+    Answer.value,
+    Answer.language,
+    Answer.revision,
+    Answer.updated_at,
+    Stakeholder.organization,
+    Stakeholder.attribution_consent,
+    Stakeholder.category,
+    Stakeholder.country,
+    Stakeholder.subregion,
+)
+
+
+def answers_statement(filters: AnswerFilters, words: str = "") -> Select[Any]:
+    """Current answers of consenting stakeholders under the filters, with who gave them."""
+    return (
+        select(*ANSWER_COLUMNS)
+        .join(Stakeholder, Stakeholder.id == Answer.stakeholder_id)
+        .where(*_stakeholder_conditions(filters), *_answer_conditions(filters, words))
+    )
+
+
+def answer_ids(filters: AnswerFilters, words: str = "") -> Select[Any]:
+    """The ids of the answers a page may show; read through indexes where the filters allow."""
+    return answers_statement(filters, words).with_only_columns(Answer.id)
+
+
+async def _keyset_page(
+    session: AsyncSession,
+    statement: Select[Any],
+    id_column: Any,
+    before: int | None,
+    after: int | None,
+    size: int,
+) -> Page:
+    """Newest first: `before` reads older rows than an id, `after` newer ones.
+
+    `statement` selects the id first; a statement of ids alone can often be answered from an
+    index, the rest of the row being read afterwards for the page's rows only (`_rows_by_id`).
+    """
+    if after is not None:
+        statement = statement.where(id_column > after).order_by(id_column.asc())
+    else:
+        if before is not None:
+            statement = statement.where(id_column < before)
+        statement = statement.order_by(id_column.desc())
+    rows = list(await session.execute(statement.limit(size + 1)))
+    more = len(rows) > size
+    rows = rows[:size]
+    if after is not None:
+        rows.reverse()
+    if not rows:
+        return Page([])
+    first, last = rows[0][0], rows[-1][0]
+    has_newer = more if after is not None else before is not None
+    has_older = more if after is None else True
+    return Page(rows, newer=first if has_newer else None, older=last if has_older else None)
+
+
+async def answers_page(
+    session: AsyncSession,
+    filters: AnswerFilters,
+    words: str = "",
+    before: int | None = None,
+    after: int | None = None,
+    size: int = PAGE_SIZE,
+) -> Page:
+    """One page of answers under the filters and the words searched for."""
+    page = await _keyset_page(session, answer_ids(filters, words), Answer.id, before, after, size)
+    full = select(*ANSWER_COLUMNS).join(Stakeholder, Stakeholder.id == Answer.stakeholder_id)
+    return await _rows_by_id(session, page, full, Answer.id)
+
+
+async def _rows_by_id(
+    session: AsyncSession, page: Page, statement: Select[Any], id_column: Any
+) -> Page:
+    """The full rows of a page of ids, in the page's order."""
+    ids = [row[0] for row in page.rows]
+    if not ids:
+        return page
+    found = {row[0]: row for row in await session.execute(statement.where(id_column.in_(ids)))}
+    return Page([found[i] for i in ids if i in found], newer=page.newer, older=page.older)
+
+
+async def count_answers(
+    session: AsyncSession, filters: AnswerFilters, words: str = "", limit: int = MAX_COUNT
+) -> int:
+    """How many answers match, counting at most `limit + 1` so a broad search stays cheap."""
+    matched = answer_ids(filters, words).limit(limit + 1)
+    return int(await session.scalar(select(func.count()).select_from(matched.subquery())) or 0)
+
+
+async def objectives_cited(
+    session: AsyncSession, questions: Sequence[tuple[str, str]]
+) -> Counter[int]:
+    """How many current answers to the given objectives questions cite each objective.
+
+    The JSON lists are unnested by the database (json_each, json_array_elements_text), so only
+    the counts travel, not tens of thousands of values.
+    """
+    if not questions:
+        return Counter()
+    wanted = or_(
+        *(
+            and_(Answer.session_key == session_key, Answer.question_key == question_key)
+            for session_key, question_key in questions
+        )
+    )
+    if _is_sqlite(session):
+        numbers = func.json_each(Answer.value, "$.objectives").table_valued("value")
+    else:
+        numbers = func.json_array_elements_text(Answer.value["objectives"]).table_valued("value")
+    rows = await session.execute(
+        select(numbers.c.value, func.count())
+        .select_from(Answer)
+        .join(numbers, true())
+        .where(wanted, Answer.current.is_(True))
+        .group_by(numbers.c.value)
+    )
+    counts: Counter[int] = Counter()
+    for number, count in rows:
+        if str(number).isdigit():
+            counts[int(number)] += int(count)
+    return counts
+
+
+async def pledge_objectives(session: AsyncSession) -> list[list[int]]:
+    """The objectives of every pledge of a consenting stakeholder."""
+    rows = await session.scalars(
+        select(Pledge.objectives)
+        .join(Stakeholder, Stakeholder.id == Pledge.stakeholder_id)
+        .where(Stakeholder.consented_at.is_not(None))
+    )
+    return [list(objectives or []) for objectives in rows]
+
+
+def count_objectives(lists: Sequence[list[int]]) -> Counter[int]:
+    """How many pledges cite each objective number."""
+    counts: Counter[int] = Counter()
+    for numbers in lists:
+        counts.update(number for number in set(numbers) if isinstance(number, int))
+    return counts
+
+
+PLEDGE_COLUMNS = (
+    Pledge.id,
+    Pledge.session_key,
+    Pledge.title,
+    Pledge.objectives,
+    Pledge.partners,
+    Pledge.timeline,
+    Pledge.language,
+    Pledge.created_at,
+    Stakeholder.organization,
+    Stakeholder.attribution_consent,
+    Stakeholder.category,
+    Stakeholder.country,
+    Stakeholder.subregion,
+)
+
+
+async def pledges_page(
+    session: AsyncSession,
+    before: int | None = None,
+    after: int | None = None,
+    size: int = PAGE_SIZE,
+) -> Page:
+    """Pledges of consenting stakeholders whose answer is current (or which stand alone)."""
+    statement = (
+        select(*PLEDGE_COLUMNS)
+        .join(Stakeholder, Stakeholder.id == Pledge.stakeholder_id)
+        .outerjoin(Answer, Answer.id == Pledge.answer_id)
+        .where(
+            Stakeholder.consented_at.is_not(None),
+            or_(Pledge.answer_id.is_(None), Answer.current.is_(True)),
+        )
+    )
+    return await _keyset_page(session, statement, Pledge.id, before, after, size)
+
+
+@dataclass(frozen=True)
+class BroadcastRow:
+    """A broadcast and where its messages are: queued, sent, failed, unreachable."""
+
+    id: int
+    created_by: str
+    created_at: dt.datetime
+    audience: dict[str, Any]
+    languages: list[str]
+    recipients: int
+    counts: dict[str, int]
+
+
+async def broadcasts_page(
+    session: AsyncSession,
+    before: int | None = None,
+    after: int | None = None,
+    size: int = PAGE_SIZE,
+) -> Page:
+    """Broadcasts newest first, each with its delivery outcomes."""
+    statement = select(
+        Broadcast.id,
+        Broadcast.created_by,
+        Broadcast.created_at,
+        Broadcast.audience,
+        Broadcast.texts,
+        Broadcast.recipients,
+    )
+    page = await _keyset_page(session, statement, Broadcast.id, before, after, size)
+    counts = await outbox.counts_by_broadcast(session, [row.id for row in page.rows])
+    rows = [
+        BroadcastRow(
+            id=row.id,
+            created_by=row.created_by,
+            created_at=row.created_at,
+            audience=dict(row.audience or {}),
+            languages=sorted(row.texts or {}),
+            recipients=row.recipients,
+            counts=counts.get(row.id, outbox.empty_counts()),
+        )
+        for row in page.rows
+    ]
+    return Page(rows, newer=page.newer, older=page.older)
