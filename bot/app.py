@@ -70,6 +70,10 @@ async def serve(settings: Settings) -> None:
     for setup in setups:
         await setup
     tasks += _background(settings, runtime, transports)
+    if settings.dashboard_url:
+        from bot.dashboard.app import dashboard_mount
+
+        routes.append(dashboard_mount(runtime.database, runtime.pack, settings))
     tasks.append(_web_server(settings, routes))  # always: /healthz for the orchestrator
     try:
         await _run_until_signal([asyncio.ensure_future(task) for task in tasks])

@@ -47,10 +47,11 @@ def build_flows() -> dict[str, Flow]:
 
 def _admin_flows() -> list[Flow]:
     from handlers.broadcast import BroadcastFlow, BroadcastsFlow
+    from handlers.dashboard import DashboardFlow
     from handlers.export import ExportFlow
     from handlers.stats import StatsFlow
 
-    return [BroadcastFlow(), BroadcastsFlow(), StatsFlow(), ExportFlow()]
+    return [BroadcastFlow(), BroadcastsFlow(), StatsFlow(), ExportFlow(), DashboardFlow()]
 
 
 ORGANIZERS = frozenset({ORGANIZER})
@@ -73,6 +74,7 @@ COMMANDS: dict[str, Command] = {
     "broadcasts": Command("broadcasts", roles=ORGANIZERS, registered=False),
     "stats": Command("stats", roles=ORGANIZERS | RAPPORTEURS, registered=False),
     "export": Command("export", roles=RAPPORTEURS, registered=False),
+    "dashboard": Command("dashboard", roles=ORGANIZERS | RAPPORTEURS, registered=False),
 }
 
 # Flows a person may be in without a finished registration: organizers and rapporteurs need not
