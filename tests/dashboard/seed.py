@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from bot.pack import Pack
 from storage.db import Database
@@ -114,6 +114,16 @@ def _pledges(stakeholders: list[dict], every: int) -> list[dict]:
     ]
 
 
+async def _advance_ids(database: Database, table: str) -> None:
+    """After rows with explicit ids, move PostgreSQL's sequence past them (SQLite needs not)."""
+    if database.is_sqlite:
+        return
+    async with database.transaction() as session:
+        await session.execute(
+            text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}")
+        )
+
+
 async def _insert(database: Database, model: type, rows) -> None:
     batch: list[dict] = []
     for row in rows:
@@ -134,6 +144,7 @@ async def seed_many(
     rng = random.Random(seed)
     people = _stakeholders(pack, stakeholders, rng)
     await _insert(database, Stakeholder, people)
+    await _advance_ids(database, "stakeholders")
     await _insert(database, Answer, _answers(pack, people, per_person, rng))
     await _insert(database, Pledge, _pledges(people, every=7))
     await seed_broadcast(database, people[:40])
@@ -209,6 +220,7 @@ async def add_person(
                 }
             ],
         )
+    await _advance_ids(database, "stakeholders")
 
 
 async def add_answers(database: Database, rows: list[tuple]) -> None:

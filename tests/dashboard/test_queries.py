@@ -27,7 +27,7 @@ async def _three_people(db: Database) -> None:
             (1, "inclusion", "progress", {"text": "Más SALUD para todos"}, "es", START),
             (1, "inclusion", "practices", {"skipped": True}, "es", START + DAY),
             (2, "inclusion", "objectives", {"objectives": [15]}, "en", START + DAY),
-            (2, "drivers", "progress", {"text": "Better health care"}, "en", START + DAY),
+            (2, "drivers", "progress", {"text": 'Better "care" for all'}, "en", START + DAY),
             (3, "inclusion", "progress", {"text": "not consented"}, "es", START),
         ],
     )
@@ -83,6 +83,8 @@ async def test_answers_page_filters_and_names(db: Database) -> None:
         english = await dashboard.answers_page(session, ExportFilters(languages=("en",)))
         drivers = await dashboard.answers_page(session, ExportFilters(sessions=("drivers",)))
         words = await dashboard.answers_page(session, ExportFilters(), words="salud")
+        accented = await dashboard.answers_page(session, ExportFilters(), words="Más")
+        quoted = await dashboard.answers_page(session, ExportFilters(), words='"care"')
         percent = await dashboard.answers_page(session, ExportFilters(), words="100%")
     assert len(everything.rows) == 5
     assert "Sin Consentimiento" not in {row.organization for row in everything.rows}
@@ -90,6 +92,8 @@ async def test_answers_page_filters_and_names(db: Database) -> None:
     assert len(english.rows) == 2
     assert [row.question_key for row in drivers.rows] == ["progress"]
     assert [row.value["text"] for row in words.rows] == ["Más SALUD para todos"]
+    assert [row.value["text"] for row in accented.rows] == ["Más SALUD para todos"]
+    assert [row.value["text"] for row in quoted.rows] == ['Better "care" for all']
     assert percent.rows == []  # % is a character to find, not a wildcard
 
 
