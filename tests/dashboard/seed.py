@@ -17,11 +17,20 @@ from storage.models import Answer, Broadcast, OutboxMessage, Pledge, Stakeholder
 # Sixty days up to today, so answers given in chat during a test fall at the end of the series.
 TODAY = dt.datetime.now(dt.UTC).replace(hour=12, minute=0, second=0, microsecond=0)
 START = TODAY - dt.timedelta(days=61)
-WORDS = (
-    "acceso", "salud", "educación", "niñez", "migrante", "tránsito", "regularización", "empleo",
-    "vivienda", "protection", "consular", "access", "health", "education", "children",
-    "documents", "border", "shelters",
-)  # fmt: skip
+SENTENCES = (
+    "Abrimos dos centros comunitarios con atención de salud para personas en tránsito.",
+    "Falta acceso a vivienda y a empleo formal para quienes esperan su regularización.",
+    "La niñez migrante necesita cupos en la escuela y documentos de identidad.",
+    "Los consulados ampliaron sus horarios y la protección consular mejoró.",
+    "Las remesas sostienen a muchas familias, pero los costos siguen altos.",
+    "Municipal shelters near the border now offer health care and legal advice.",
+    "Access to education for migrant children improved after the new decree.",
+    "Employers still ask for documents that migrants in transit cannot obtain.",
+    "We need shared data on missing migrants across the region.",
+    "Regular pathways for family reunification remain slow and costly.",
+    "Las mujeres migrantes denuncian violencia y falta de vivienda segura.",
+    "Local authorities and civil society coordinate a referral network.",
+)
 _CHUNK = 2000
 
 
@@ -45,7 +54,7 @@ def _stakeholders(pack: Pack, count: int, rng: random.Random) -> list[dict]:
                 "subregion": subregion,
                 "consented_at": when,
                 "registered_at": when,
-                "attribution_consent": n % 2 == 0,
+                "attribution_consent": (n // len(places)) % 2 == 0,  # half of each country
                 "reminders_opt_in": n % 4 == 0,
                 "created_at": when,
                 "updated_at": when,
@@ -67,7 +76,7 @@ def _value(kind: str, objectives: list[int], rng: random.Random, n: int) -> dict
         return {"attachment_id": n, "kind": "document", "filename": f"evidence-{n}.pdf"}
     if kind == "pledge":
         return {"title": f"Pledge {n}", "objectives": objectives[:1]}
-    return {"text": f"{n}. " + " ".join(rng.choices(WORDS, k=24))}
+    return {"text": " ".join(rng.sample(SENTENCES, k=2))}
 
 
 def _answers(pack: Pack, stakeholders: list[dict], per_person: int, rng: random.Random):
