@@ -54,7 +54,8 @@ def participation_charts(cells: list[Cell], names: Names, dash: Dashboard) -> di
         ((names.country(code), count) for code, count in countries.items()),
         key=lambda row: (-row[1], row[0]),
     )
-    outside = [(names.country(code), n) for code, n in countries.items() if code not in TILES]
+    off_map = [code for code in countries if code and code not in TILES]
+    outside = [(names.country(code), countries[code]) for code in off_map]
     return {
         "subregion": bar_chart(
             [(names.subregion(key), subregions[key]) for key in

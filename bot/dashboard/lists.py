@@ -16,7 +16,7 @@ from bot.dashboard.render import EVERYONE, ORGANIZERS, render
 from bot.dashboard.respond import guarded
 from bot.export.filters import FORMATS
 from storage import outbox
-from storage.dashboard import (
+from storage.dashboard_pages import (
     MAX_COUNT,
     Page,
     answers_page,

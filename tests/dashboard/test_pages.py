@@ -191,10 +191,13 @@ async def test_a_bad_download_request_is_explained(site: Site, client: httpx.Asy
 async def test_figures_pages_count_what_was_given(site: Site, client: httpx.AsyncClient) -> None:
     """Overview, sessions and objectives show the counts of the stored answers."""
     await _people(site.database)
+    await add_person(site.database, 3, "Diáspora", named=True, country="US", subregion=None)
     await signed_in(site, client, LEAD)
     overview = (await client.get("/dashboard/")).text
-    assert "<strong>2</strong> participantes registrados" in overview
+    assert "<strong>3</strong> participantes registrados" in overview
     assert "Haití: 1" in overview and "<svg" in overview
+    assert "Fuera del mapa:\nEstados Unidos (1)" in overview
+    assert "Otros países: 1" in overview  # the subregion bar of countries outside every one
     sessions = (await client.get("/dashboard/sessions")).text
     assert "2 participantes respondieron al menos una pregunta." in sessions
     objectives = (await client.get("/dashboard/objectives")).text

@@ -14,7 +14,7 @@ from sqlalchemy import Select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.export.filters import ExportFilters
-from storage import dashboard
+from storage import dashboard, dashboard_pages
 from storage.db import Database
 from storage.models import Answer
 
@@ -41,7 +41,7 @@ async def _discourage_seqscan(session: AsyncSession) -> None:
 
 def page_of(statement: Select[Any]) -> Select[Any]:
     """As `_keyset_page` reads it: newest first, one page."""
-    return statement.order_by(Answer.id.desc()).limit(dashboard.PAGE_SIZE + 1)
+    return statement.order_by(Answer.id.desc()).limit(dashboard_pages.PAGE_SIZE + 1)
 
 
 async def test_who_started_each_session_reads_one_index(db: Database) -> None:
@@ -66,7 +66,7 @@ async def test_skips_are_counted_on_the_partial_index(db: Database) -> None:
 
 async def test_the_first_page_walks_the_primary_key(db: Database) -> None:
     """Unfiltered, a page reads answers newest first by id and stops: no sort of the table."""
-    found = await plan(db, page_of(dashboard.answer_ids(ExportFilters())))
+    found = await plan(db, page_of(dashboard_pages.answer_ids(ExportFilters())))
     if db.is_sqlite:
         assert "SCAN answers" in found and "TEMP B-TREE" not in found
     else:
@@ -75,7 +75,8 @@ async def test_the_first_page_walks_the_primary_key(db: Database) -> None:
 
 async def test_a_session_page_reads_the_session_index(db: Database) -> None:
     """Filtered by session, the candidate ids come from an index, not a scan of answers."""
-    found = await plan(db, page_of(dashboard.answer_ids(ExportFilters(sessions=("drivers",)))))
+    by_session = dashboard_pages.answer_ids(ExportFilters(sessions=("drivers",)))
+    found = await plan(db, page_of(by_session))
     if db.is_sqlite:
         assert "SEARCH answers USING COVERING INDEX ix_answers_session_stakeholder" in found
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.export.filters import ExportFilters
-from storage import dashboard
+from storage import dashboard, dashboard_pages
 from storage.db import Database
 from tests.dashboard.seed import START, add_answers, add_person
 
@@ -78,14 +78,14 @@ async def test_answers_page_filters_and_names(db: Database) -> None:
     """Filters narrow by the stakeholder and the answer; the unconsented never show."""
     await _three_people(db)
     async with db.transaction() as session:
-        everything = await dashboard.answers_page(session, ExportFilters())
-        haiti = await dashboard.answers_page(session, ExportFilters(countries=("HT",)))
-        english = await dashboard.answers_page(session, ExportFilters(languages=("en",)))
-        drivers = await dashboard.answers_page(session, ExportFilters(sessions=("drivers",)))
-        words = await dashboard.answers_page(session, ExportFilters(), words="salud")
-        accented = await dashboard.answers_page(session, ExportFilters(), words="Más")
-        quoted = await dashboard.answers_page(session, ExportFilters(), words='"care"')
-        percent = await dashboard.answers_page(session, ExportFilters(), words="100%")
+        everything = await dashboard_pages.answers_page(session, ExportFilters())
+        haiti = await dashboard_pages.answers_page(session, ExportFilters(countries=("HT",)))
+        english = await dashboard_pages.answers_page(session, ExportFilters(languages=("en",)))
+        drivers = await dashboard_pages.answers_page(session, ExportFilters(sessions=("drivers",)))
+        words = await dashboard_pages.answers_page(session, ExportFilters(), words="salud")
+        accented = await dashboard_pages.answers_page(session, ExportFilters(), words="Más")
+        quoted = await dashboard_pages.answers_page(session, ExportFilters(), words='"care"')
+        percent = await dashboard_pages.answers_page(session, ExportFilters(), words="100%")
     assert len(everything.rows) == 5
     assert "Sin Consentimiento" not in {row.organization for row in everything.rows}
     assert {row.organization for row in haiti.rows} == {"Org Secreta"}
@@ -105,12 +105,12 @@ async def test_keyset_pages_walk_both_ways(db: Database) -> None:
     )
     filters = ExportFilters()
     async with db.transaction() as session:
-        first = await dashboard.answers_page(session, filters, size=3)
-        second = await dashboard.answers_page(session, filters, before=first.older, size=3)
-        third = await dashboard.answers_page(session, filters, before=second.older, size=3)
-        back = await dashboard.answers_page(session, filters, after=second.newer, size=3)
-        total = await dashboard.count_answers(session, filters)
-        capped = await dashboard.count_answers(session, filters, limit=4)
+        first = await dashboard_pages.answers_page(session, filters, size=3)
+        second = await dashboard_pages.answers_page(session, filters, before=first.older, size=3)
+        third = await dashboard_pages.answers_page(session, filters, before=second.older, size=3)
+        back = await dashboard_pages.answers_page(session, filters, after=second.newer, size=3)
+        total = await dashboard_pages.count_answers(session, filters)
+        capped = await dashboard_pages.count_answers(session, filters, limit=4)
     ids = [[row.id for row in page.rows] for page in (first, second, third)]
     assert ids == [[7, 6, 5], [4, 3, 2], [1]]
     assert (first.newer, third.older) == (None, None)
@@ -127,7 +127,7 @@ async def test_broadcast_page_counts_outcomes(db: Database) -> None:
         await add_person(db, person["id"], f"Org {person['id']}", named=False)
     await seed_broadcast(db, people)
     async with db.transaction() as session:
-        page = await dashboard.broadcasts_page(session)
+        page = await dashboard_pages.broadcasts_page(session)
     assert [(row.recipients, row.counts) for row in page.rows] == [
         (6, {"queued": 1, "sent": 3, "failed": 1, "unreachable": 1})
     ]
