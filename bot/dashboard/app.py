@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,6 +36,27 @@ SECURITY_HEADERS = {
     # rather than no-referrer, because with no-referrer Chromium posts forms with `Origin: null`.
     "Referrer-Policy": "same-origin",
 }
+
+
+TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s]*")
+
+
+class HideLoginTokens(logging.Filter):
+    """Keep sign-in links out of the access log: a logged link could be used by its reader.
+
+    uvicorn logs each request as (client, method, path with query, version, status).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) > 2 and isinstance(args[2], str):
+            record.args = (*args[:2], TOKEN_IN_QUERY.sub(r"\1[hidden]", args[2]), *args[3:])
+        return True
+
+
+def hide_login_tokens(logger: logging.Logger) -> None:
+    if not any(isinstance(existing, HideLoginTokens) for existing in logger.filters):
+        logger.addFilter(HideLoginTokens())
 
 
 class SecurityHeaders(BaseHTTPMiddleware):
@@ -79,4 +102,5 @@ def build_dashboard(
 
 def dashboard_mount(database: Database, pack: Pack, settings: Settings) -> Mount:
     """What `consultbot run` adds to the one ASGI app when DASHBOARD_URL is set."""
+    hide_login_tokens(logging.getLogger("uvicorn.access"))
     return Mount(MOUNT, app=build_dashboard(database, pack, settings))

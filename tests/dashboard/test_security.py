@@ -39,7 +39,7 @@ async def audit_entries(site: Site, action: str) -> list[AuditEntry]:
         return list(rows)
 
 
-async def test_a_link_signs_in_once_and_sets_a_safe_cookie(
+async def test_a_link_signs_in_and_sets_a_safe_cookie(
     site: Site, client: httpx.AsyncClient
 ) -> None:
     """The link opens a session whose cookie is HttpOnly, SameSite and scoped to /dashboard."""
@@ -57,6 +57,10 @@ async def test_a_link_signs_in_once_and_sets_a_safe_cookie(
     logins = await audit_entries(site, "dashboard.login")
     assert [(entry.actor, entry.detail) for entry in logins] == [
         (f"console:{ORGANIZER}", {"roles": ["organizer"]})
+    ]
+    links = await audit_entries(site, "dashboard.link")
+    assert [(entry.actor, entry.detail) for entry in links] == [
+        (f"console:{ORGANIZER}", {"expires_minutes": 10})
     ]
 
 
@@ -305,3 +309,31 @@ def test_a_bad_dashboard_url_stops_start_up(url: str) -> None:
     """DASHBOARD_URL must be an http(s) address; the error names the variable."""
     with pytest.raises(SettingsError, match=r"^DASHBOARD_URL: "):
         load_settings(dashboard_url=url)
+
+
+def test_the_access_log_hides_login_tokens(
+    sqlite_db: Database, pack: Pack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Once the dashboard is mounted, uvicorn's access log shows no `?token=` value."""
+    import logging
+
+    import uvicorn
+
+    from bot.dashboard.app import dashboard_mount
+
+    url = "http://testserver/dashboard"
+    settings = load_settings(database_url=sqlite_db.url, dashboard_url=url)
+    mount = dashboard_mount(sqlite_db, pack, settings)
+    uvicorn.Config(mount.app, log_level="info")  # configures the uvicorn loggers, as `run` does
+    access = logging.getLogger("uvicorn.access")
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        access.addHandler(caplog.handler)
+        try:
+            access.info(
+                '%s - "%s %s HTTP/%s" %d', "10.0.0.1:5", "GET",
+                "/dashboard/login?token=SECRET123&x=1", "1.1", 200,
+            )  # fmt: skip
+        finally:
+            access.removeHandler(caplog.handler)
+    assert "SECRET123" not in caplog.text
+    assert "/dashboard/login?token=[hidden]&x=1" in caplog.text
