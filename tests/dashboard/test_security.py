@@ -337,3 +337,18 @@ def test_the_access_log_hides_login_tokens(
             access.removeHandler(caplog.handler)
     assert "SECRET123" not in caplog.text
     assert "/dashboard/login?token=[hidden]&x=1" in caplog.text
+
+
+async def test_the_dashboard_shares_the_one_web_app(sqlite_db: Database, pack: Pack) -> None:
+    """Mounted as `consultbot run` mounts it, /dashboard and /healthz answer on one app."""
+    from bot.dashboard.app import dashboard_mount
+    from bot.web import build_web_app
+
+    url = "http://testserver/dashboard"
+    settings = load_settings(database_url=sqlite_db.url, dashboard_url=url)
+    app = build_web_app([dashboard_mount(sqlite_db, pack, settings)])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        assert (await client.get("/healthz")).text == "ok"
+        assert reason(await client.get("/dashboard/")) == "no_session"
+        assert (await client.get("/dashboard/static/dashboard.css")).status_code == 200
