@@ -44,15 +44,18 @@ PAGES = {
 # objectives, sessions) and scans (a country with few answers on SQLite) cost a few; a word found
 # nowhere costs two scans that parse each answer's JSON (the page, then the count); lists read
 # on an index cost a fraction. A regression such as a dropped index costs tens.
+# Measured (ratios, SQLite / PostgreSQL, one quiet run): overview 3.9 / 0.9, objectives 3.1 /
+# 0.8, sessions 1.3 / 0.7, a rare country 2.5 / 0.1, a common word 1.3 / 1.8, a word found
+# nowhere 4.9 / 5.1, lists 0.1-0.8. The ceilings leave room for a busy machine.
 CEILING = {
-    "overview": 5.0,
-    "objectives": 4.0,
-    "sessions": 2.0,
-    "answers_by_country": 3.0,
-    "answers_word_search": 3.0,
+    "overview": 8.0,
+    "objectives": 6.0,
+    "sessions": 3.0,
+    "answers_by_country": 5.0,
+    "answers_word_search": 4.0,
     "answers_rare_word": 15.0,
 }
-DEFAULT_CEILING = 1.0
+DEFAULT_CEILING = 1.5
 
 
 @dataclass
