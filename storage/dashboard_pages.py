@@ -24,11 +24,20 @@ MAX_COUNT = 10_000  # beyond this a filtered count says "more than 10,000" inste
 class AnswerFilters(Protocol):
     """What narrows the answers page; an empty sequence means no narrowing."""
 
-    sessions: Sequence[str]
-    subregions: Sequence[str]
-    countries: Sequence[str]
-    categories: Sequence[str]
-    languages: Sequence[str]
+    @property
+    def sessions(self) -> Sequence[str]: ...
+
+    @property
+    def subregions(self) -> Sequence[str]: ...
+
+    @property
+    def countries(self) -> Sequence[str]: ...
+
+    @property
+    def categories(self) -> Sequence[str]: ...
+
+    @property
+    def languages(self) -> Sequence[str]: ...
 
 
 @dataclass(frozen=True)

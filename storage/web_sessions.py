@@ -1,8 +1,15 @@
-"""Queries on the dashboard's one-time links and browser sessions; only token hashes are stored."""
+"""The dashboard's one-time links and browser sessions: only hashes of their tokens are stored.
+
+Tokens are random (`secrets`) and travel only in the link or the cookie; the database keeps
+their SHA-256, so a copy of it opens nothing. `issue_link` lives here, below the handlers and
+the engine, so the /dashboard flow can make a link whatever layer calls it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -10,6 +17,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DashboardLink, DashboardSession
+from storage.stakeholders import audit
+
+LINK_TTL = dt.timedelta(minutes=10)
 
 
 class LinkRefusal(StrEnum):
@@ -29,6 +39,31 @@ class Member:
 
     def __str__(self) -> str:
         return f"{self.platform}:{self.user_id}"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def digest(token: str) -> str:
+    """What the database keeps of a token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_minutes() -> int:
+    return int(LINK_TTL.total_seconds() // 60)
+
+
+async def issue_link(
+    session: AsyncSession, dashboard_url: str | None, member: Member, now: dt.datetime
+) -> str | None:
+    """Store a new one-time link for `member` and return it; None when there is no dashboard."""
+    if not dashboard_url:
+        return None
+    token = new_token()
+    await add_link(session, digest(token), member, now, LINK_TTL)
+    await audit(session, str(member), "dashboard.link", {"expires_minutes": link_minutes()})
+    return f"{dashboard_url}/login?token={token}"
 
 
 async def add_link(

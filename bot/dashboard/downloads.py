@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 async def download(request: Request, dash: Dashboard, visitor: Visitor, form: FormData) -> Response:
     """POST: the export as a file; a bad format or filter gets a page saying so."""
     file_format = form.get("format")
-    query = parse_query(form, dash.pack)  # type: ignore[arg-type]
+    query = parse_query(form, dash.pack)
     anonymize = form.get("anonymize") == "yes"
     if file_format not in FORMATS or query.ignored:
         return render(request, dash, "error.html", visitor=visitor, status=400, error="download")

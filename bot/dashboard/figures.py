@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -18,6 +19,7 @@ from bot.dashboard.tilemap import TILES, tile_map
 from bot.pack import Pack, QuestionType
 from storage.dashboard import (
     Cell,
+    Completion,
     completion,
     count_objectives,
     first_answers_by_day,
@@ -113,7 +115,9 @@ async def overview(request: Request, dash: Dashboard, visitor: Visitor) -> Respo
     )
 
 
-def _question_rows(pack: Pack, figures, names: Names, session_key: str, started: int) -> list:
+def _question_rows(
+    pack: Pack, figures: Completion, names: Names, session_key: str, started: int
+) -> list[dict[str, Any]]:
     rows = []
     for number, question in enumerate(pack.sessions_by_key[session_key].questions, start=1):
         found = figures.questions.get((session_key, question.key))
@@ -142,7 +146,7 @@ async def sessions(request: Request, dash: Dashboard, visitor: Visitor) -> Respo
     t, pack = visitor.t, dash.pack
     names = Names(pack, t)
     number = number_format(t)
-    blocks = []
+    blocks: list[dict[str, Any]] = []
     for item in pack.sessions:
         started = figures.started.get(item.key, 0)
         rows = _question_rows(pack, figures, names, item.key, started)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any
+
+from starlette.datastructures import ImmutableMultiDict
 
 from bot.export.filters import ExportFilters
 from bot.pack import Pack
@@ -20,12 +22,17 @@ MAX_TEXT = 100
 MAX_VALUES = 20
 
 
-class Params(Protocol):
-    """A query string or a form: several values per name."""
+Params = ImmutableMultiDict[str, Any]  # a query string or a form: several values per name
 
-    def getlist(self, key: str) -> list[str]: ...
 
-    def get(self, key: str, default: str | None = None) -> str | None: ...
+def _texts(params: Params, name: str) -> list[str]:
+    """The values of `name` that are text (a form may also carry files)."""
+    return [value for value in params.getlist(name) if isinstance(value, str)]
+
+
+def _text(params: Params, name: str) -> str | None:
+    value = params.get(name)
+    return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True)
@@ -77,12 +84,12 @@ def _countries(values: Iterable[str]) -> tuple[tuple[str, ...], bool]:
 
 def parse_query(params: Params, pack: Pack) -> AnswerQuery:
     """Read the filters; unknown values are left out and `ignored` says so."""
-    sessions, bad_session = _known(params.getlist("session"), pack.sessions_by_key)
-    subregions, bad_subregion = _known(params.getlist("subregion"), pack.subregions_by_key)
-    categories, bad_category = _known(params.getlist("category"), pack.categories_by_key)
-    languages, bad_language = _known(params.getlist("language"), pack.languages)
-    countries, bad_country = _countries(params.getlist("country"))
-    text = " ".join((params.get("q") or "").split())
+    sessions, bad_session = _known(_texts(params, "session"), pack.sessions_by_key)
+    subregions, bad_subregion = _known(_texts(params, "subregion"), pack.subregions_by_key)
+    categories, bad_category = _known(_texts(params, "category"), pack.categories_by_key)
+    languages, bad_language = _known(_texts(params, "language"), pack.languages)
+    countries, bad_country = _countries(_texts(params, "country"))
+    text = " ".join((_text(params, "q") or "").split())
     filters = ExportFilters.of(
         sessions=sessions,
         subregions=subregions,
@@ -96,7 +103,7 @@ def parse_query(params: Params, pack: Pack) -> AnswerQuery:
 
 def parse_cursor(params: Params) -> tuple[int | None, int | None]:
     """`before` and `after` ids of keyset pagination; anything else means the first page."""
-    return _id(params.get("before")), _id(params.get("after"))
+    return _id(_text(params, "before")), _id(_text(params, "after"))
 
 
 def _id(value: str | None) -> int | None:

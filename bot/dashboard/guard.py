@@ -14,10 +14,10 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from bot.dashboard.context import COOKIE, Dashboard, Visitor
-from bot.dashboard.tokens import IDLE_TTL, TOUCH_EVERY, csrf_token, digest, same_secret
+from bot.dashboard.tokens import IDLE_TTL, TOUCH_EVERY, csrf_token, same_secret
 from storage.roles import roles_from_settings, stored_roles
 from storage.stakeholders import find_stakeholder
-from storage.web_sessions import Member, live_session, revoke_sessions
+from storage.web_sessions import Member, digest, live_session, revoke_sessions
 
 
 @dataclass(frozen=True)

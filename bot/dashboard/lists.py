@@ -29,7 +29,9 @@ from storage.roles import RAPPORTEUR
 MAX_SHOWN = 2000  # characters of one answer on the page; the exports carry all of it
 
 
-def _pager(dash: Dashboard, path: str, page: Page, params: list[tuple[str, str]]) -> dict:
+def _pager(
+    dash: Dashboard, path: str, page: Page, params: list[tuple[str, str]]
+) -> dict[str, str | None]:
     """Links to the newer and older pages, keeping the filters."""
 
     def link(name: str, value: int | None) -> str | None:

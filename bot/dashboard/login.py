@@ -20,19 +20,16 @@ from bot.dashboard.respond import (
     refuse,
     set_session_cookie,
 )
-from bot.dashboard.tokens import (
-    LINK_TTL,
-    SESSION_TTL,
-    digest,
-    new_token,
-    same_secret,
-)
+from bot.dashboard.tokens import SESSION_TTL, same_secret
 from storage.stakeholders import audit
 from storage.web_sessions import (
+    LINK_TTL,
     LinkRefusal,
     Member,
     add_session,
+    digest,
     link_state,
+    new_token,
     revoke_session,
     set_language,
     use_link,

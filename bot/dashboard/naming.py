@@ -20,9 +20,10 @@ from bot.pack import Pack, Question
 def language_name(code: str) -> str:
     """A language in its own words ('Español'), as the switcher offers it."""
     try:
-        return Locale.parse(code).get_display_name(code).capitalize()
+        name = Locale.parse(code).get_display_name(code)
     except (ValueError, TypeError):
         return code
+    return name.capitalize() if name else code
 
 
 @dataclass(frozen=True)

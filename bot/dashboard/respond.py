@@ -18,7 +18,8 @@ FormView = Callable[[Request, Dashboard, Visitor, FormData], Awaitable[Response]
 
 
 def dashboard_of(request: Request) -> Dashboard:
-    return request.app.state.dashboard
+    dash: Dashboard = request.app.state.dashboard
+    return dash
 
 
 def guarded(roles: frozenset[str]) -> Callable[[View], Callable[[Request], Awaitable[Response]]]:
