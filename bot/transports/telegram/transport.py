@@ -215,7 +215,8 @@ class TelegramTransport:
         """Menus are a convenience: a failure is logged, never stops the bot."""
         try:
             chats = chats_with_roles(startup.roles)
-            await publish_commands(self.bot, chats, startup.languages)
+            hidden = () if self.settings.dashboard_url else ("dashboard",)
+            await publish_commands(self.bot, chats, startup.languages, hidden)
         except TelegramError as error:
             log.warning("setMyCommands failed: %s", error)
 
