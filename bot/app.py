@@ -7,6 +7,7 @@ one web app, it is started with the receiver (the engine), served until a signal
 from __future__ import annotations
 
 import asyncio
+import gc
 import contextlib
 import logging
 import signal
@@ -114,6 +115,7 @@ async def serve(settings: Settings) -> None:
     transports = platform_transports(settings, runtime)
     routes = [route for t in transports for route in t.routes(runtime.engine)]
     startup = await _startup(settings, runtime)
+    gc.freeze()  # the pack, catalogs and modules live as long as the process: never scan them
     if settings.dashboard_url:
         from bot.dashboard.app import dashboard_mount
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -64,6 +65,28 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+class _Queue:
+    """A FIFO turn for this process's units of work on one SQLite file; re-entered freely by
+    the task holding it (a nested unit would meet SQLite's own lock, as before)."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        if self._owner is task and task is not None:
+            yield
+            return
+        async with self._lock:
+            self._owner = task
+            try:
+                yield
+            finally:
+                self._owner = None
+
+
 class Database:
     """An engine and its session factory, created once per process."""
 
@@ -71,6 +94,10 @@ class Database:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
         self.sessions = session_factory(self.engine)
+        # SQLite has one writer and every unit of work takes the write lock (BEGIN IMMEDIATE):
+        # queue them here, first come first served, rather than in SQLite's busy handler, whose
+        # growing sleeps (up to 100 ms each) made the webhook burst's slowest answers seconds.
+        self._writer = _Queue() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -79,7 +106,11 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits at the end, rolls back on any error."""
-        async with self.sessions() as session, session.begin():
+        if self._writer is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self._writer.turn(), self.sessions() as session, session.begin():
             yield session
 
     async def upgrade(self) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import sys
+from collections.abc import Coroutine
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -58,13 +59,26 @@ def run() -> None:
     from bot.app import serve
 
     current = settings()
-    if not (current.telegram_enabled or current.slack_enabled):
-        typer.echo("No TELEGRAM_BOT_TOKEN or SLACK_BOT_TOKEN set: starting the console chat.")
+    if not (current.telegram_enabled or current.slack_enabled or current.whatsapp_enabled):
+        typer.echo(
+            "No TELEGRAM_BOT_TOKEN, SLACK_BOT_TOKEN or WHATSAPP_TOKEN set: "
+            "starting the console chat."
+        )
         from bot.app import run_console
 
         asyncio.run(run_console(current, user_id="me", language=None))
         return
-    asyncio.run(serve(current))
+    run_fast(serve(current))
+
+
+def run_fast(work: Coroutine[Any, Any, None]) -> None:
+    """Run on uvloop where it is installed: the event loop was a seventh of the profile."""
+    try:
+        import uvloop
+    except ImportError:  # Windows, or an installation without it
+        asyncio.run(work)
+        return
+    uvloop.run(work)
 
 
 class ExportFormat(StrEnum):
