@@ -7,8 +7,8 @@ one web app, it is started with the receiver (the engine), served until a signal
 from __future__ import annotations
 
 import asyncio
-import gc
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import Coroutine

@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -201,7 +202,10 @@ class OutboxMessage(Base):
     """A message to deliver later; `key` makes enqueueing idempotent."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "not_before"),
+        Index("ix_outbox_chat", "platform", "chat_id"),  # spacing one chat's messages
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(160), unique=True)
@@ -306,3 +310,27 @@ class DashboardSession(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SendPace(Base):
+    """A platform's shared send rate: when its next message may go, and any 429 pause.
+
+    Every sender, in every replica, reserves its send times here, so the rate holds for all
+    of them together. Times are seconds since the epoch, so both backends do the arithmetic.
+    """
+
+    __tablename__ = "send_pace"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float, default=0.0)
+    paused_until: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class Lease(Base):
+    """A job only one replica may do at a time (the reminder scheduler), held for a while."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    until: Mapped[float] = mapped_column(Float)  # seconds since the epoch

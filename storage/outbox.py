@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.dialect import insert_for
 from storage.models import OutboxMessage, Stakeholder
@@ -30,6 +31,7 @@ NO_TEMPLATE = "no_template"  # outside the platform's free-form window, no templ
 STATUSES = (QUEUED, SENDING, SENT, FAILED, UNREACHABLE, NO_TEMPLATE)
 RECEIPTS = ("sent", "delivered", "read")  # in the order a message goes through them
 
+CLAIM_LOCK = 0x636C61696D  # pg_advisory_xact_lock key of a claim ('claim')
 _CHUNK = 500  # rows per INSERT, well under SQLite's limit of bound parameters
 
 
@@ -128,6 +130,21 @@ def _due(now: dt.datetime, platforms: Sequence[str]):  # type: ignore[no-untyped
     return and_(or_(waiting, abandoned), OutboxMessage.platform.in_(platforms))
 
 
+def _chat_busy(now: dt.datetime, gap: dt.timedelta) -> Any:
+    """Another message to the same chat is in flight under a live lease, or went out within
+    `gap`: the chat's spacing holds across every sender, not only within one."""
+    other = aliased(OutboxMessage)
+    return exists().where(
+        other.platform == OutboxMessage.platform,
+        other.chat_id == OutboxMessage.chat_id,
+        other.id != OutboxMessage.id,
+        or_(
+            and_(other.status == SENDING, other.lease_until >= now),
+            other.sent_at > now - gap,
+        ),
+    )
+
+
 async def claim(
     session: AsyncSession,
     owner: str,
@@ -135,21 +152,27 @@ async def claim(
     lease: dt.timedelta,
     limit: int,
     platforms: Sequence[str],
+    chat_gap: dt.timedelta | None = None,
 ) -> list[Claimed]:
     """Take up to `limit` due messages under a lease, oldest first, counting an attempt each.
 
     One UPDATE … RETURNING statement: on PostgreSQL its subquery locks rows FOR UPDATE SKIP
-    LOCKED, so concurrent senders take disjoint batches without waiting; on SQLite the statement
-    takes the database's single write lock at once (busy_timeout queues other writers), so a
-    claim never interleaves with another.
+    LOCKED, and claims take turns on an advisory lock, so each sees the chats the others are
+    sending to; on SQLite the statement takes the database's single write lock at once. With
+    `chat_gap`, a chat another sender is writing to, or wrote to within it, is left for later.
     """
+    due = _due(now, platforms)
+    if chat_gap is not None:
+        due = and_(due, ~_chat_busy(now, chat_gap))
     chosen = (
         select(OutboxMessage.id)
-        .where(_due(now, platforms))
+        .where(due)
         .order_by(OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
     )
+    assert session.bind is not None
     if session.bind.dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK)))
         chosen = chosen.with_for_update(skip_locked=True)
     statement = (
         update(OutboxMessage)
@@ -218,6 +241,24 @@ async def _finish(session: AsyncSession, message_id: int, owner: str, **values: 
 
 async def mark_sent(session: AsyncSession, message_id: int, owner: str, now: dt.datetime) -> bool:
     return await _finish(session, message_id, owner, status=SENT, sent_at=now, last_error=None)
+
+
+async def mark_sent_many(
+    session: AsyncSession, message_ids: Sequence[int], owner: str, now: dt.datetime
+) -> None:
+    """Record many deliveries in one statement (the sender settles a slice at a time)."""
+    if not message_ids:
+        return
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(message_ids),
+            OutboxMessage.status == SENDING,
+            OutboxMessage.lease_owner == owner,
+        )
+        .values(status=SENT, sent_at=now, last_error=None, lease_owner=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def mark_failed(session: AsyncSession, message_id: int, owner: str, error: str) -> bool:

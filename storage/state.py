@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, insert, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Conversation, Role, Stakeholder
@@ -122,6 +122,16 @@ _MOVE = (
         version=Conversation.version + 1,
     )
 )
+
+
+async def take_turn(session: AsyncSession, platform: str, user_id: str) -> None:
+    """On PostgreSQL, hold this person's lock until the transaction ends: their updates go one
+    at a time across every replica (within one process the engine orders them already)."""
+    assert session.bind is not None
+    if session.bind.dialect.name != "postgresql":
+        return  # SQLite has one writer at a time anyway
+    key = func.hashtextextended(f"{platform}:{user_id}", 0)
+    await session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 async def load_state(session: AsyncSession, platform: str, user_id: str, chat_id: str) -> State:

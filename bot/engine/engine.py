@@ -33,7 +33,7 @@ from handlers.router import route
 from storage.db import Database
 from storage.roles import roles_from_settings
 from storage.stakeholders import find_stakeholder, mark_processed, set_unreachable
-from storage.state import StaleState, State, load_state, save_state
+from storage.state import StaleState, State, load_state, save_state, take_turn
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 10
@@ -100,6 +100,7 @@ class Engine:
 
     async def _once(self, inbound: Inbound) -> Handled:
         async with self.database.transaction() as session:
+            await take_turn(session, inbound.platform, inbound.user_id)
             if not await mark_processed(session, inbound.platform, inbound.update_id):
                 log.info("update %s already processed", inbound.update_id)
                 return Handled([], Outcome.DUPLICATE)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -29,9 +30,11 @@ from bot.pack import Pack, RoadmapEvent, parse_offset
 from storage import outbox
 from storage.broadcasts import Audience, Recipient, effective_language, recipients
 from storage.db import Database
+from storage.leases import hold
 from storage.roadmap import latest_snapshot, record_snapshot
 
 log = logging.getLogger(__name__)
+LEASE = "scheduler"
 
 GRACE_CAP = dt.timedelta(hours=6)
 DAY_EVENT_TIME = dt.time(9, 0)  # the moment a day- or month-precision event is counted from
@@ -132,6 +135,7 @@ class ReminderScheduler:
         self._pack = pack
         self.clock = clock or SystemClock()
         self.interval = interval
+        self.owner = f"scheduler-{uuid.uuid4().hex[:12]}"
 
     @property
     def pack(self) -> Pack:
@@ -139,15 +143,26 @@ class ReminderScheduler:
         return self._pack() if callable(self._pack) else self._pack
 
     async def run(self) -> None:
-        """Tick until cancelled."""
+        """Tick until cancelled, while this replica holds the scheduler's lease.
+
+        One replica leads; another takes over within three intervals of its last renewal.
+        Reminders are idempotent anyway (their outbox keys), the lease saves the others the work.
+        """
         while True:
             try:
-                await self.tick()
+                if await self.leading():
+                    await self.tick()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("reminder scheduler: tick failed; trying again next interval")
             await self.clock.sleep(self.interval)
+
+    async def leading(self) -> bool:
+        """Take or renew the lease; True while this scheduler is the one that ticks."""
+        async with self.database.transaction() as session:
+            now = self.clock.now().timestamp()
+            return await hold(session, LEASE, self.owner, now, 3 * self.interval)
 
     async def tick(self) -> TickReport:
         """Announce a changed roadmap, then queue the reminders due now."""

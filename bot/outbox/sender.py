@@ -1,18 +1,15 @@
 """The outbox sender: delivers queued broadcasts and reminders at a rate the platforms accept.
 
-Each sender claims a small batch under a lease, sends one message at a time and records each
-outcome in its own transaction right after the send. A sender killed mid-batch has therefore sent
-at most one message it did not record (delivered again once its lease runs out), and the rest of
-its batch is picked up by the next claim after the lease. Sending one at a time is what bounds the
-duplicates; it also bounds throughput to 1 / (platform latency) per sender.
+Each sender claims a batch under a lease and sends it a slice at a time: up to `concurrency`
+messages in flight, each started at a send time reserved from the database (bot/outbox/pacing),
+then the slice's outcomes recorded in one transaction. A sender killed mid-slice has sent at
+most `concurrency` messages it did not record: they go again once its lease runs out, and the
+rest of its batch is picked up by the next claim after the lease.
 
-Limits (Telegram, 2026-11): about 30 messages/s overall and 1 message/s per chat. The global rate
-(`BROADCAST_RATE_PER_SECOND`) and the per-chat spacing are enforced per sender process: with
-several replicas, divide the rate among them. A 429 pauses only the platform that sent it.
-
-Each message goes with its recipient's language and latest message time in the address: a
-platform with a free-form window (WhatsApp's 24 hours) sends a template to anyone outside it,
-and with no template in their language the message is closed as `no_template`, counted.
+Limits hold for every sender and replica together: the rate (BROADCAST_RATE_PER_SECOND, capped
+by the platform's own, `Transport.limits`) and a 429 pause are shared in the database; a chat
+another sender wrote to within the platform's per-chat interval is not claimed. A 429 pauses
+only the platform that sent it.
 """
 
 from __future__ import annotations
@@ -20,11 +17,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Protocol
 
 from bot.core.delivery import (
     NoTemplate,
@@ -36,53 +31,16 @@ from bot.core.delivery import (
 )
 from bot.core.messages import Address, Reply
 from bot.observability.metrics import record_rate_limit, record_send
+from bot.outbox.pacing import Clock, Pacer, SystemClock
 from bot.transports.base import Transport
 from storage import outbox
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+__all__ = ["Clock", "DrainReport", "OutboxSender", "SenderPolicy", "SystemClock"]
 
-PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat (Telegram's advice)
+PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat where a transport says none
 CHATS_REMEMBERED = 10_000  # past this many, chats free to receive again are forgotten
-
-
-class Clock(Protocol):
-    """Wall time for the database, monotonic time and sleep for pacing; tests inject a fake."""
-
-    def now(self) -> dt.datetime: ...
-
-    def monotonic(self) -> float: ...
-
-    async def sleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    """The real clock."""
-
-    def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC)
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(max(seconds, 0))
-
-
-class RateLimiter:
-    """Spaces acquisitions at least 1/rate seconds apart (no bursts: platforms count per second)."""
-
-    def __init__(self, rate: float, clock: Clock) -> None:
-        self.interval = 1.0 / rate
-        self.clock = clock
-        self._next = float("-inf")
-
-    async def acquire(self) -> None:
-        now = self.clock.monotonic()
-        slot = max(now, self._next)
-        if slot > now:
-            await self.clock.sleep(slot - now)
-        self._next = slot + self.interval
 
 
 @dataclass(frozen=True)
@@ -91,7 +49,8 @@ class SenderPolicy:
 
     rate_per_second: float = 25.0
     per_chat_interval: float = PER_CHAT_INTERVAL
-    batch_size: int = 50
+    batch_size: int = 100
+    concurrency: int = 16  # messages in flight at once; also the most a kill can duplicate
     lease: dt.timedelta = dt.timedelta(seconds=120)
     max_attempts: int = 5
     backoff_base: float = 5.0  # seconds before the first retry, doubling each attempt
@@ -115,6 +74,22 @@ class DrainReport:
     no_template: int = 0
 
 
+Record = Callable[..., Awaitable[object]]
+
+
+@dataclass
+class Slice:
+    """The outcomes of the messages in flight, recorded together when they have all settled."""
+
+    sent: list[int]
+    records: list[tuple[Record, tuple[object, ...]]]
+    held: list[tuple[outbox.Claimed, float]]  # untried, back in the queue for that many seconds
+
+    @classmethod
+    def empty(cls) -> Slice:
+        return cls([], [], [])
+
+
 class OutboxSender:
     """Claims due messages and delivers them through the transport of their platform."""
 
@@ -135,9 +110,21 @@ class OutboxSender:
             self.policy = replace(self.policy, rate_per_second=rate_per_second)
         self.clock = clock or SystemClock()
         self.owner = owner or f"sender-{uuid.uuid4().hex[:12]}"
-        self.limiter = RateLimiter(self.policy.rate_per_second, self.clock)
+        block = max(1, min(self.policy.concurrency, 16))
+        self.pacers = {
+            platform: Pacer(database, platform, self._rate(platform), self.clock, block)
+            for platform in self.transports
+        }
         self._chat_ready: dict[tuple[str, str], float] = {}
-        self._paused: dict[str, float] = {}  # platform -> monotonic time its 429 pause ends
+
+    def _rate(self, platform: str) -> float:
+        limits = getattr(self.transports[platform], "limits", None)
+        ceiling = limits.messages_per_second if limits is not None else self.policy.rate_per_second
+        return min(self.policy.rate_per_second, ceiling)
+
+    def _chat_gap(self, platform: str) -> float:
+        limits = getattr(self.transports[platform], "limits", None)
+        return limits.per_chat_interval if limits is not None else self.policy.per_chat_interval
 
     async def run(self) -> None:
         """Deliver until cancelled, resting while nothing is due."""
@@ -170,20 +157,23 @@ class OutboxSender:
 
     def _platforms(self) -> list[str]:
         """The platforms this sender serves that are not waiting out a 429."""
-        now = self.clock.monotonic()
-        return [p for p in self.transports if self._paused.get(p, float("-inf")) <= now]
+        return [p for p, pacer in self.pacers.items() if not pacer.paused_for()]
 
     async def _wait_for_next(self) -> float | None:
-        """Seconds to wait for the next due message or the end of a 429 pause; None: done."""
-        now = self.clock.monotonic()
-        pauses = [until - now for until in self._paused.values() if until > now]
+        """Seconds to wait for the next due message or the end of a 429 pause; None: done.
+
+        A message due now that no claim took waits for its chat's turn (another one to that
+        chat went out, or is out, within the chat's interval).
+        """
+        pauses = [p.paused_for() for p in self.pacers.values() if p.paused_for()]
         async with self.database.transaction() as session:
             due = await outbox.next_due(session, self._platforms())
         waits = [*pauses]
         if due is not None:
             wait = (due - self.clock.now()).total_seconds()
-            if wait <= self.policy.per_chat_interval:
-                waits.append(max(wait, 0.0))
+            gap = max((self._chat_gap(p) for p in self._platforms()), default=0.0)
+            if wait <= gap:
+                waits.append(max(wait, min(gap, 0.05)))
         return min(waits) if waits else None
 
     async def _idle_wait(self) -> float:
@@ -195,143 +185,160 @@ class OutboxSender:
         return min(max(wait, 0.05), self.policy.idle_poll)
 
     async def _claim(self) -> list[outbox.Claimed]:
-        async with self.database.transaction() as session:
-            return await outbox.claim(
-                session,
-                self.owner,
-                self.clock.now(),
-                self.policy.lease,
-                self._batch_size(),
-                self._platforms(),
-            )
+        batch: list[outbox.Claimed] = []
+        for platform in self._platforms():
+            async with self.database.transaction() as session:
+                batch += await outbox.claim(
+                    session,
+                    self.owner,
+                    self.clock.now(),
+                    self.policy.lease,
+                    self._batch_size(platform),
+                    [platform],
+                    dt.timedelta(seconds=self._chat_gap(platform)),
+                )
+        return batch
 
-    def _batch_size(self) -> int:
-        """A batch sent within a quarter of the lease at the set rate, so none outlives it."""
-        budget = int(self.policy.rate_per_second * self.policy.lease.total_seconds() / 4)
+    def _batch_size(self, platform: str) -> int:
+        """A batch sent within a quarter of the lease at the rate, so none outlives it."""
+        budget = int(self._rate(platform) * self.policy.lease.total_seconds() / 4)
         return max(1, min(self.policy.batch_size, budget))
 
     async def _send_batch(self, batch: list[outbox.Claimed], report: DrainReport) -> None:
         async with self.database.transaction() as session:
             unreachable = await outbox.unreachable_among(session, {m.stakeholder_id for m in batch})
-        held: list[outbox.Claimed] = []  # their platform asked to wait (429) meanwhile
+        done = Slice.empty()
+        flying: list[tuple[outbox.Claimed, asyncio.Task[Exception | None]]] = []
         for message in batch:
-            if self._paused_for(message.platform) > 0:
-                held.append(message)
+            pacer = self.pacers[message.platform]
+            if pacer.paused_for():
+                done.held.append((message, pacer.paused_for()))
             elif message.stakeholder_id in unreachable:
-                await self._record(outbox.skip_unreachable, message.id, self.owner)
+                done.records.append((outbox.skip_unreachable, (message.id, self.owner)))
                 record_send(message.platform, message.kind, "skipped")
                 report.unreachable += 1
             elif (wait := self._chat_wait(message)) > 0:
-                await self._release([message], wait)
+                done.held.append((message, wait))
                 report.deferred += 1
+            elif not await pacer.turn():
+                done.held.append((message, pacer.paused_for()))
             else:
-                await self._deliver(message, report, unreachable)
-        for platform in {message.platform for message in held}:
-            same = [message for message in held if message.platform == platform]
-            await self._release(same, self._paused_for(platform))
+                self._remember_chat(message)
+                flying.append((message, asyncio.create_task(self._attempt(message))))
+                await asyncio.sleep(0)  # the send starts now, in its slot, not at the next wait
+                if len(flying) >= self.policy.concurrency:
+                    await self._settle(flying, done, report, unreachable)
+                    done, flying = Slice.empty(), []
+        await self._settle(flying, done, report, unreachable)
 
-    def _paused_for(self, platform: str) -> float:
-        return max(self._paused.get(platform, float("-inf")) - self.clock.monotonic(), 0.0)
+    async def _attempt(self, message: outbox.Claimed) -> Exception | None:
+        """Send one message; its refusal, if any, is returned to be recorded with the slice.
 
-    def _remember_chat(self, chat: tuple[str, str]) -> None:
+        The reply's key is the outbox key, so a platform that reports delivery later (a
+        WhatsApp status) can name the message it reports on.
+        """
+        address = Address(
+            message.platform, message.chat_id, message.language, message.last_inbound_at
+        )
+        reply = Reply(message.text, key=message.key)
+        try:
+            await self.transports[message.platform].send(address, reply)
+        except RateLimited as error:  # pause at once: no more sends start meanwhile
+            await self.pacers[message.platform].pause(max(float(error.retry_after), 0.0))
+            return error
+        except Exception as error:  # every refusal, and a bug in a transport, is an outcome
+            return error
+        return None
+
+    async def _settle(
+        self,
+        flying: list[tuple[outbox.Claimed, asyncio.Task[Exception | None]]],
+        done: Slice,
+        report: DrainReport,
+        unreachable: set[int],
+    ) -> None:
+        """Wait for the slice's sends, then record every outcome in one transaction."""
+        for message, task in flying:
+            await self._outcome(message, await task, done, report, unreachable)
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            await outbox.mark_sent_many(session, done.sent, self.owner, now)
+            for query, args in done.records:
+                await query(session, *args)
+            for message, wait in done.held:
+                later = now + dt.timedelta(seconds=wait)
+                await outbox.release(session, [message.id], self.owner, later)
+
+    async def _outcome(
+        self,
+        message: outbox.Claimed,
+        error: Exception | None,
+        done: Slice,
+        report: DrainReport,
+        unreachable: set[int],
+    ) -> None:
+        """Sort one send's result into the slice's records."""
+        platform, kind, now = message.platform, message.kind, self.clock.now()
+        if error is None:
+            done.sent.append(message.id)
+            record_send(platform, kind, "sent")
+            report.sent += 1
+        elif isinstance(error, RateLimited):
+            pause = max(float(error.retry_after), 0.0)
+            log.warning("outbox: platform %s asks to wait %.1fs", platform, pause)
+            record_send(platform, kind, "rate_limited")
+            record_rate_limit(platform, pause)
+            done.held.append((message, pause))  # the pause itself began in _attempt
+        elif isinstance(error, Unreachable):
+            args = (message.id, self.owner, message.stakeholder_id, now)
+            done.records.append((outbox.mark_unreachable, args))
+            unreachable.add(message.stakeholder_id)
+            record_send(platform, kind, "unreachable")
+            report.unreachable += 1
+        elif isinstance(error, NoTemplate):
+            done.records.append((outbox.mark_no_template, (message.id, self.owner, str(error))))
+            record_send(platform, kind, "no_template")
+            report.no_template += 1
+        elif isinstance(error, OutsideWindow):
+            args = (message.id, self.owner, message.stakeholder_id, now)
+            done.records.append((outbox.reopen_window_closed, args))
+            record_send(platform, kind, "outside_window")
+            report.retried += 1
+        elif isinstance(error, PermanentFailure):
+            log.warning("outbox %s: permanent failure: %s", message.key, error)
+            done.records.append((outbox.mark_failed, (message.id, self.owner, str(error))))
+            record_send(platform, kind, "failed")
+            report.failed += 1
+        else:  # TransientFailure, or a bug in a transport: retried too
+            if not isinstance(error, TransientFailure):
+                log.error(
+                    "outbox %s: unexpected error from the transport", message.key, exc_info=error
+                )
+            self._retry_or_give_up(message, str(error) or type(error).__name__, done, report)
+
+    def _retry_or_give_up(
+        self, message: outbox.Claimed, error: str, done: Slice, report: DrainReport
+    ) -> None:
+        if message.attempts >= self.policy.max_attempts:
+            log.warning("outbox %s: giving up after %d attempts", message.key, message.attempts)
+            done.records.append((outbox.mark_failed, (message.id, self.owner, error)))
+            record_send(message.platform, message.kind, "failed")
+            report.failed += 1
+            return
+        later = self.clock.now() + self.policy.backoff(message.attempts)
+        done.records.append((outbox.mark_retry, (message.id, self.owner, later, error)))
+        record_send(message.platform, message.kind, "retry")
+        report.retried += 1
+
+    def _remember_chat(self, message: outbox.Claimed) -> None:
         """Note when this chat may be sent to again; forget chats whose wait is long over."""
         now = self.clock.monotonic()
         if len(self._chat_ready) >= CHATS_REMEMBERED:
             self._chat_ready = {c: ready for c, ready in self._chat_ready.items() if ready > now}
-        self._chat_ready[chat] = now + self.policy.per_chat_interval
+        chat = (message.platform, message.chat_id)
+        self._chat_ready[chat] = now + self._chat_gap(message.platform)
 
     def _chat_wait(self, message: outbox.Claimed) -> float:
         """Seconds until this chat may get another message (0 when it may now)."""
         ready = self._chat_ready.get((message.platform, message.chat_id), float("-inf"))
         return max(ready - self.clock.monotonic(), 0.0)
-
-    async def _deliver(
-        self, message: outbox.Claimed, report: DrainReport, unreachable: set[int]
-    ) -> None:
-        """Send one message and record the outcome."""
-        await self.limiter.acquire()
-        chat = (message.platform, message.chat_id)
-        self._remember_chat(chat)
-        try:
-            await self._send(message)
-        except RateLimited as error:
-            record_send(message.platform, message.kind, "rate_limited")
-            await self._rate_limited(message, error)
-        except Unreachable:
-            await self._record(
-                outbox.mark_unreachable,
-                message.id,
-                self.owner,
-                message.stakeholder_id,
-                self.clock.now(),
-            )
-            unreachable.add(message.stakeholder_id)
-            record_send(message.platform, message.kind, "unreachable")
-            report.unreachable += 1
-        except NoTemplate as error:
-            await self._record(outbox.mark_no_template, message.id, self.owner, str(error))
-            record_send(message.platform, message.kind, "no_template")
-            report.no_template += 1
-        except OutsideWindow:
-            await self._record(
-                outbox.reopen_window_closed,
-                message.id,
-                self.owner,
-                message.stakeholder_id,
-                self.clock.now(),
-            )
-            record_send(message.platform, message.kind, "outside_window")
-            report.retried += 1
-        except PermanentFailure as error:
-            log.warning("outbox %s: permanent failure: %s", message.key, error)
-            await self._record(outbox.mark_failed, message.id, self.owner, str(error))
-            record_send(message.platform, message.kind, "failed")
-            report.failed += 1
-        except (TransientFailure, Exception) as error:  # a bug in a transport is retried too
-            if not isinstance(error, TransientFailure):
-                log.exception("outbox %s: unexpected error from the transport", message.key)
-            await self._retry_or_give_up(message, str(error) or type(error).__name__, report)
-        else:
-            await self._record(outbox.mark_sent, message.id, self.owner, self.clock.now())
-            record_send(message.platform, message.kind, "sent")
-            report.sent += 1
-
-    async def _send(self, message: outbox.Claimed) -> None:
-        """The reply's key is the outbox key, so a platform that reports delivery later (a
-        WhatsApp status) can name the message it reports on."""
-        address = Address(
-            message.platform, message.chat_id, message.language, message.last_inbound_at
-        )
-        await self.transports[message.platform].send(address, Reply(message.text, key=message.key))
-
-    async def _rate_limited(self, message: outbox.Claimed, error: RateLimited) -> None:
-        """Hold every send to this platform for retry_after; the message goes back untried."""
-        pause = max(float(error.retry_after), 0.0)
-        log.warning("outbox: platform %s asks to wait %.1fs", message.platform, pause)
-        record_rate_limit(message.platform, pause)
-        self._paused[message.platform] = self.clock.monotonic() + pause
-        await self._release([message], pause)
-
-    async def _retry_or_give_up(
-        self, message: outbox.Claimed, error: str, report: DrainReport
-    ) -> None:
-        if message.attempts >= self.policy.max_attempts:
-            log.warning("outbox %s: giving up after %d attempts", message.key, message.attempts)
-            await self._record(outbox.mark_failed, message.id, self.owner, error)
-            record_send(message.platform, message.kind, "failed")
-            report.failed += 1
-            return
-        later = self.clock.now() + self.policy.backoff(message.attempts)
-        await self._record(outbox.mark_retry, message.id, self.owner, later, error)
-        record_send(message.platform, message.kind, "retry")
-        report.retried += 1
-
-    async def _release(self, messages: list[outbox.Claimed], wait: float) -> None:
-        """Put claimed, untried messages back in the queue for `wait` seconds from now."""
-        later = self.clock.now() + dt.timedelta(seconds=wait)
-        async with self.database.transaction() as session:
-            await outbox.release(session, [m.id for m in messages], self.owner, later)
-
-    async def _record(self, query: Callable[..., Awaitable[object]], *args: object) -> None:
-        async with self.database.transaction() as session:
-            await query(session, *args)

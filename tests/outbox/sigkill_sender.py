@@ -36,10 +36,16 @@ class FileTransport:
         os.fsync(self.handle.fileno())
 
 
+IN_FLIGHT = 8  # sends in flight at once: the most one kill may send twice
+
+
 async def main(url: str, out: str) -> None:
     database = Database(url)
     policy = SenderPolicy(
-        rate_per_second=1000, batch_size=20, lease=dt.timedelta(seconds=LEASE_SECONDS)
+        rate_per_second=1000,
+        batch_size=20,
+        concurrency=IN_FLIGHT,
+        lease=dt.timedelta(seconds=LEASE_SECONDS),
     )
     sender = OutboxSender(database, {"console": FileTransport(out)}, policy)
     while True:

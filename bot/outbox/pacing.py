@@ -1,0 +1,95 @@
+"""When a platform's next message may go: one rate and one 429 pause shared by every sender.
+
+A sender reserves its send times in small blocks from the database (storage/pace.py), so two
+replicas never send in the same slot and their sum stays within the rate; a 429 seen by one is
+written there too, and the next reservation of every other waits it out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections import deque
+from typing import Protocol
+
+from storage import pace
+from storage.db import Database
+
+
+class Clock(Protocol):
+    """Wall time for the database, monotonic time and sleep for pacing; tests inject a fake."""
+
+    def now(self) -> dt.datetime: ...
+
+    def monotonic(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(seconds, 0))
+
+
+class Pacer:
+    """One platform's send times for one sender, reserved `block` at a time."""
+
+    def __init__(
+        self, database: Database, platform: str, rate: float, clock: Clock, block: int = 16
+    ) -> None:
+        self.database = database
+        self.platform = platform
+        self.interval = 1.0 / rate
+        self.clock = clock
+        self.block = block
+        self._slots: deque[float] = deque()
+        self._paused_until = 0.0
+        self._last = float("-inf")  # when this sender last sent (monotonic)
+
+    def _now(self) -> float:
+        return self.clock.now().timestamp()
+
+    def paused_for(self) -> float:
+        """Seconds left of a 429 pause this sender knows of (0 when none)."""
+        return max(self._paused_until - self._now(), 0.0)
+
+    async def turn(self) -> bool:
+        """Sleep until this sender's next send time; False if a pause began meanwhile."""
+        now = self._now()
+        while self._slots and self._slots[0] < now - self.interval:
+            self._slots.popleft()  # reserved long ago and unused: another sender may own now
+        if not self._slots:
+            await self._reserve()
+        wait = self._slots.popleft() - self._now()
+        # Never closer than the interval to this sender's own last send, whatever the rounding
+        # of wall-clock times between reserved blocks.
+        wait = max(wait, self._last + self.interval - self.clock.monotonic())
+        if wait > 0:
+            await self.clock.sleep(wait)
+        self._last = self.clock.monotonic()
+        return self.paused_for() == 0
+
+    async def _reserve(self) -> None:
+        async with self.database.transaction() as session:
+            start, paused_until = await pace.reserve(
+                session, self.platform, self.block, self.interval, self._now()
+            )
+        self._paused_until = max(self._paused_until, paused_until)
+        self._slots = deque(start + n * self.interval for n in range(self.block))
+
+    async def pause(self, seconds: float) -> None:
+        """The platform asked to wait: every sender holds until then, this one at once."""
+        until = self._now() + max(seconds, 0.0)
+        self._paused_until = max(self._paused_until, until)
+        self._slots.clear()
+        async with self.database.transaction() as session:
+            await pace.pause(session, self.platform, until)

@@ -1,0 +1,49 @@
+"""Queries on the shared send pace: send times reserved in blocks, and 429 pauses, per platform."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.dialect import insert_for
+from storage.models import SendPace
+
+
+def _greatest(session: AsyncSession, *values: Any) -> Any:
+    assert session.bind is not None
+    sqlite = session.bind.dialect.name == "sqlite"
+    return (func.max if sqlite else func.greatest)(*values)
+
+
+async def reserve(
+    session: AsyncSession, platform: str, count: int, interval: float, now: float
+) -> tuple[float, float]:
+    """Take `count` send times `interval` apart; return the first and any pause in force.
+
+    One statement: the first reservation makes the row, the next ones move it on from whichever
+    is latest of its next time, now and the end of a pause.
+    """
+    span = count * interval
+    statement = insert_for(session, SendPace).values(
+        platform=platform, next_at=now + span, paused_until=0.0
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["platform"],
+        set_={"next_at": _greatest(session, SendPace.next_at, now, SendPace.paused_until) + span},
+    ).returning(SendPace.next_at, SendPace.paused_until)
+    next_at, paused_until = (await session.execute(statement)).one()
+    return float(next_at) - span, float(paused_until)
+
+
+async def pause(session: AsyncSession, platform: str, until: float) -> None:
+    """Hold every sender of the platform until `until` (a 429 seen by one of them)."""
+    statement = insert_for(session, SendPace).values(
+        platform=platform, next_at=until, paused_until=until
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["platform"],
+        set_={"paused_until": _greatest(session, SendPace.paused_until, until)},
+    )
+    await session.execute(statement)
