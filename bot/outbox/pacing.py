@@ -41,7 +41,14 @@ class SystemClock:
 
 
 class Pacer:
-    """One platform's send times for one sender, reserved `block` at a time."""
+    """One platform's send times for one sender, reserved `block` at a time.
+
+    Reserved times are wall-clock (shared between processes); this sender keeps them on its
+    monotonic clock. A send that started late does not push the next ones back: the schedule
+    catches up, so the rate over a second is the rate asked for.
+    """
+
+    SLACK = 0.0005  # seconds: closer than this to a send time, go without sleeping
 
     def __init__(
         self, database: Database, platform: str, rate: float, clock: Clock, block: int = 16
@@ -51,9 +58,9 @@ class Pacer:
         self.interval = 1.0 / rate
         self.clock = clock
         self.block = block
-        self._slots: deque[float] = deque()
-        self._paused_until = 0.0
-        self._last = float("-inf")  # when this sender last sent (monotonic)
+        self._slots: deque[float] = deque()  # this sender's send times, monotonic
+        self._next = float("-inf")  # where the last reserved block ended, monotonic
+        self._paused_until = 0.0  # wall clock
 
     def _now(self) -> float:
         return self.clock.now().timestamp()
@@ -64,27 +71,28 @@ class Pacer:
 
     async def turn(self) -> bool:
         """Sleep until this sender's next send time; False if a pause began meanwhile."""
-        now = self._now()
+        now = self.clock.monotonic()
         while self._slots and self._slots[0] < now - self.interval:
             self._slots.popleft()  # reserved long ago and unused: another sender may own now
         if not self._slots:
             await self._reserve()
-        wait = self._slots.popleft() - self._now()
-        # Never closer than the interval to this sender's own last send, whatever the rounding
-        # of wall-clock times between reserved blocks.
-        wait = max(wait, self._last + self.interval - self.clock.monotonic())
-        if wait > 0:
+        wait = self._slots.popleft() - self.clock.monotonic()
+        if wait > self.SLACK:
             await self.clock.sleep(wait)
-        self._last = self.clock.monotonic()
         return self.paused_for() == 0
 
     async def _reserve(self) -> None:
+        now, monotonic = self._now(), self.clock.monotonic()
         async with self.database.transaction() as session:
             start, paused_until = await pace.reserve(
-                session, self.platform, self.block, self.interval, self._now()
+                session, self.platform, self.block, self.interval, now
             )
         self._paused_until = max(self._paused_until, paused_until)
-        self._slots = deque(start + n * self.interval for n in range(self.block))
+        first = monotonic + (start - now)
+        if abs(first - self._next) < 0.001:  # this sender's own next block: keep it exact
+            first = self._next
+        self._slots = deque(first + n * self.interval for n in range(self.block))
+        self._next = first + self.block * self.interval
 
     async def pause(self, seconds: float) -> None:
         """The platform asked to wait: every sender holds until then, this one at once."""

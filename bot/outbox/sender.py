@@ -6,10 +6,10 @@ then the slice's outcomes recorded in one transaction. A sender killed mid-slice
 most `concurrency` messages it did not record: they go again once its lease runs out, and the
 rest of its batch is picked up by the next claim after the lease.
 
-Limits hold for every sender and replica together: the rate (BROADCAST_RATE_PER_SECOND, capped
-by the platform's own, `Transport.limits`) and a 429 pause are shared in the database; a chat
-another sender wrote to within the platform's per-chat interval is not claimed. A 429 pauses
-only the platform that sent it.
+Limits hold for every sender and replica together: the rate (BROADCAST_RATE_PER_SECOND, per
+platform) and a 429 pause are shared in the database; a chat another sender wrote to within the
+platform's per-chat interval (`Transport.limits`) is not claimed. A 429 pauses only the
+platform that sent it.
 """
 
 from __future__ import annotations
@@ -118,9 +118,9 @@ class OutboxSender:
         self._chat_ready: dict[tuple[str, str], float] = {}
 
     def _rate(self, platform: str) -> float:
-        limits = getattr(self.transports[platform], "limits", None)
-        ceiling = limits.messages_per_second if limits is not None else self.policy.rate_per_second
-        return min(self.policy.rate_per_second, ceiling)
+        """The operator's rate (BROADCAST_RATE_PER_SECOND), for each platform: it may exceed a
+        platform's usual limit on purpose (Telegram's paid broadcasts allow 1,000 a second)."""
+        return self.policy.rate_per_second
 
     def _chat_gap(self, platform: str) -> float:
         limits = getattr(self.transports[platform], "limits", None)
