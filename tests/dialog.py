@@ -145,6 +145,9 @@ async def answer_current(dialog: Dialog, text: str = "An answer") -> list[str]:
         await dialog.tap(_done(dialog))
         await dialog.say("City of Santiago")
         await dialog.say("By December 2026")
+    if "ask.follow_up" in dialog.keys:
+        await dialog.say(text)
+        await dialog.tap(_done(dialog))
     return dialog.keys
 
 

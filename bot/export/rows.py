@@ -147,12 +147,17 @@ def answer_text(value: Any, asked: Asked | None) -> str:
     return describe(read_value(asked.question, value), asked)
 
 
-def extra_cells(value: Any, asked: Asked | None, columns: tuple[str, ...]) -> list[Cell]:
-    """The cells of the columns question types add, for one answer (empty where not its type)."""
+def extra_cells(
+    value: Any, asked: Asked | None, columns: tuple[str, ...], own: tuple[str, ...]
+) -> list[Cell]:
+    """The cells of the columns question types add, for one answer (empty where not its own).
+
+    `own` are the columns the answer's question adds; the value is read only when it has some.
+    """
     if not columns:
         return []
     found: dict[str, Cell] = {}
-    if asked is not None and not is_skipped(value):
+    if asked is not None and own and not is_skipped(value):
         found = KINDS[asked.question.type].export_cells(read_value(asked.question, value))
     return [found.get(column) for column in columns]
 
@@ -264,7 +269,15 @@ class AnswerCells:
             self.text(row.language),
             row.stakeholder_id,
             *self.who(row),
-            *extra_cells(value, asked, self.labels.extra_columns),
+            *(
+                self.text(cell) if isinstance(cell, str) else cell
+                for cell in extra_cells(
+                    value,
+                    asked,
+                    self.labels.extra_columns,
+                    self.labels.own_columns(row.session_key, row.question_key),
+                )
+            ),
         ]
 
 

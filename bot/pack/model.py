@@ -50,6 +50,10 @@ class QuestionType(StrEnum):
 
 
 class Option(Model):
+    """An option of a choice question; keys beyond these belong to its type (a `follow_up`)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
     key: str = Field(pattern=r"^[a-z0-9_-]{1,24}$")
     label: LocalizedText
 
