@@ -73,6 +73,8 @@ def _filters_text(source: ExportSource) -> str:
     parts += [labels.country(code) for code in filters.countries]
     parts += [labels.category(key) for key in filters.categories]
     parts += list(filters.languages)
+    if filters.published_only:
+        parts.append(labels.t._("only stakeholders who allowed publication"))
     if filters.since:
         parts.append(labels.t._("from {date}", date=filters.since.date().isoformat()))
     if filters.until:

@@ -51,6 +51,7 @@ class AnswerRecord:
     subregion_name: str
     email: str | None
     attribution_consent: bool
+    publication_consent: bool
     value: Any  # the stored JSON, for JSONL and the report; not a spreadsheet column
 
 
@@ -70,6 +71,7 @@ class StakeholderRecord:
     language: str | None
     email: str | None
     attribution_consent: bool
+    publication_consent: bool
     consented_at: dt.datetime | None
 
 
@@ -182,6 +184,7 @@ def _profile(row: Any, anonymize: bool) -> dict[str, Any]:
         "country": row.country,
         "email": None if anonymize else row.email,
         "attribution_consent": row.attribution_consent is True,
+        "publication_consent": row.publication_consent is True,
     }
 
 
@@ -221,7 +224,7 @@ class AnswerCells:
         return found
 
     def who(self, row: Any) -> tuple[Cell, ...]:
-        """The stakeholder's columns, from organization to attribution_consent."""
+        """The stakeholder's columns, from organization to publication_consent."""
         found = self._who.get(row.stakeholder_id)
         if found is None:
             if len(self._who) >= WHO_CACHE_LIMIT:
@@ -245,6 +248,7 @@ class AnswerCells:
             text(labels.subregion(row.subregion)),
             None if email is None else text(email),
             row.attribution_consent is True,
+            row.publication_consent is True,
         )
 
     @property

@@ -188,11 +188,17 @@ CONTACT = "{contact}"
 
 
 class Privacy(Model):
-    """The notice a stakeholder consents to; `{contact}` in it is replaced by `contact`."""
+    """The notice a stakeholder consents to; `{contact}` in it is replaced by `contact`.
+
+    `attribution` asks whether the report may name the organization; `publication` asks,
+    separately, whether the organizers may publish the stakeholder's full answers (a generic
+    question from the catalogs is asked when the pack does not word it).
+    """
 
     version: str
     notice: LocalizedText
     attribution: LocalizedText
+    publication: LocalizedText | None = None
     contact: str | None = None
 
     @model_validator(mode="before")

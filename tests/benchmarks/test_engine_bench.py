@@ -1,4 +1,4 @@
-"""CPU per update of the engine alone: no transport, the same 23-update walk, on SQLite.
+"""CPU per update of the engine alone: no transport, the same 24-update walk, on SQLite.
 
 Run alone with `make bench BENCH=tests/benchmarks/test_engine_bench.py`.
 """
