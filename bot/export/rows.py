@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from bot.export.labels import Labels
-from bot.questions import KINDS, Asked, describe, read_value
+from bot.questions import KINDS, Asked, Value, describe, read_value
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -140,27 +140,37 @@ def is_skipped(value: Any) -> bool:
     return isinstance(value, dict) and value.get("skipped") is True
 
 
-def answer_text(value: Any, asked: Asked | None) -> str:
-    """The answer as a person reads it, described by its question's type (as in the chat)."""
+def typed(value: Any, asked: Asked | None) -> Value | None:
+    """The stored answer read by its question's type; None when skipped or no longer asked."""
+    if asked is None or is_skipped(value):
+        return None
+    return read_value(asked.question, value)
+
+
+def answer_text(value: Any, asked: Asked | None, read: Value | None = None) -> str:
+    """The answer as a person reads it, described by its question's type (as in the chat).
+
+    `read` is the value as `typed` read it, when the caller has it already.
+    """
     if is_skipped(value):
         return ""
     if asked is None:  # a question no longer in the pack
         return json.dumps(value, ensure_ascii=False)
-    return describe(read_value(asked.question, value), asked)
+    return describe(read if read is not None else read_value(asked.question, value), asked)
 
 
 def extra_cells(
-    value: Any, asked: Asked | None, columns: tuple[str, ...], own: tuple[str, ...]
+    read: Value | None, asked: Asked | None, columns: tuple[str, ...], own: tuple[str, ...]
 ) -> list[Cell]:
     """The cells of the columns question types add, for one answer (empty where not its own).
 
-    `own` are the columns the answer's question adds; the value is read only when it has some.
+    `read` is the answer as `typed` read it; `own` are the columns its question adds.
     """
     if not columns:
         return []
     found: dict[str, Cell] = {}
-    if asked is not None and own and not is_skipped(value):
-        found = KINDS[asked.question.type].export_cells(read_value(asked.question, value))
+    if asked is not None and own and read is not None:
+        found = KINDS[asked.question.type].export_cells(read)
     return [found.get(column) for column in columns]
 
 
@@ -211,7 +221,8 @@ class AnswerCells:
         self._who: dict[int, tuple[Cell, ...]] = {}
 
     def question(self, session: str, key: str) -> tuple[Any, ...]:
-        """(session, session_title, question, question_text, question_type, Asked or None)."""
+        """(session, session_title, question, question_text, question_type, Asked or None,
+        the columns its type adds)."""
         found = self._questions.get((session, key))
         if found is None:
             labels, text = self.labels, self.text
@@ -220,6 +231,7 @@ class AnswerCells:
             kind = str(question.type) if question else ""
             found = (text(session), text(labels.session(session)), text(key), text(wording))
             found = (*found, text(kind), labels.asked(session, key))
+            found = (*found, labels.own_columns(session, key))
             self._questions[(session, key)] = found
         return found
 
@@ -257,8 +269,11 @@ class AnswerCells:
         return [*ANSWER_COLUMNS, *self.labels.extra_columns]
 
     def cells(self, row: Any) -> list[Cell]:
-        session, title, key, wording, kind, asked = self.question(row.session_key, row.question_key)
+        session, title, key, wording, kind, asked, own = self.question(
+            row.session_key, row.question_key
+        )
         value = row.value
+        read = typed(value, asked)  # once, for the answer's text and its type's columns
         return [
             row.answer_id,
             row.revision,
@@ -268,19 +283,14 @@ class AnswerCells:
             key,
             wording,
             kind,
-            self.text(answer_text(value, asked)),
+            self.text(answer_text(value, asked, read)),
             is_skipped(value),
             self.text(row.language),
             row.stakeholder_id,
             *self.who(row),
             *(
                 self.text(cell) if isinstance(cell, str) else cell
-                for cell in extra_cells(
-                    value,
-                    asked,
-                    self.labels.extra_columns,
-                    self.labels.own_columns(row.session_key, row.question_key),
-                )
+                for cell in extra_cells(read, asked, self.labels.extra_columns, own)
             ),
         ]
 

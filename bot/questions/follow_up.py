@@ -82,7 +82,7 @@ def _moves(asked: Asked, spec: FollowUp) -> tuple[Option, ...]:
 def show(asked: Asked, key: str) -> Shown:
     """The step that asks for the option's text; its buttons go stale once it is answered."""
     t, spec = asked.t, follow_ups(asked.question)[key]
-    lines = [t._("Your answer: {option}", option=asked.option_label(key)), asked.text(spec.text)]
+    lines = [t._("You chose: {option}", option=asked.option_label(key)), asked.text(spec.text)]
     if writing.parts(asked.state):
         lines.append(t._("Send more text, or tap Done."))
         options = (*writing.done_and_restart(t), *_moves(asked, spec))

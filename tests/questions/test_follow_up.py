@@ -82,7 +82,7 @@ def test_an_option_with_a_follow_up_asks_for_the_process(pack: Pack) -> None:
     assert isinstance(result, Progress) and result.state[FOLLOW] == "being_prepared"
     shown = SINGLE.show(plan(pack, dict(result.state)))
     assert (shown.step, shown.key) == ("follow_up.being_prepared", "ask.follow_up")
-    assert "Your answer: It is being prepared" in shown.text
+    assert "You chose: It is being prepared" in shown.text
     assert "How is the process planned?" in shown.text
     assert [value for value, _ in shown.options] == [SKIP, BACK]  # optional: it can be skipped
 
