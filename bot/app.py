@@ -114,6 +114,10 @@ async def serve(settings: Settings) -> None:
     transports = platform_transports(settings, runtime)
     routes = [route for t in transports for route in t.routes(runtime.engine)]
     startup = await _startup(settings, runtime)
+    if settings.dashboard_url:
+        from bot.dashboard.app import dashboard_mount
+
+        routes.append(dashboard_mount(runtime.database, runtime.pack, settings))
     try:
         for transport in transports:
             await transport.start(startup)

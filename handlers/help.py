@@ -24,10 +24,12 @@ ORGANIZER = (
     ("broadcast", N_("send a roadmap update to stakeholders")),
     ("broadcasts", N_("delivery of earlier broadcasts")),
     ("stats", N_("participation figures")),
+    ("dashboard", N_("a link to the web dashboard")),
 )
 RAPPORTEUR = (
     ("export", N_("export the answers or the draft report")),
     ("stats", N_("participation figures")),
+    ("dashboard", N_("a link to the web dashboard")),
 )
 
 

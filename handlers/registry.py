@@ -10,6 +10,7 @@ from handlers import (
     answers,
     broadcast,
     consultation,
+    dashboard,
     export,
     help,
     language,
@@ -43,6 +44,7 @@ FLOWS: Mapping[str, Flow] = MappingProxyType(
             *broadcast.FLOWS,
             stats.FLOW,
             export.FLOW,
+            dashboard.FLOW,
         )
     }
 )
@@ -65,6 +67,7 @@ COMMANDS: Mapping[str, Command] = MappingProxyType(
         "broadcasts": Command("broadcasts", registered=False),
         "stats": Command("stats", registered=False),
         "export": Command("export", registered=False),
+        "dashboard": Command("dashboard", registered=False),
     }
 )
 

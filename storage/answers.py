@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Answer, Attachment, Pledge
@@ -23,20 +23,45 @@ class StoredAnswer:
     language: str
 
 
+# Built once; the hot path binds values.
+_CURRENT = select(
+    Answer.id,
+    Answer.session_key,
+    Answer.question_key,
+    Answer.value,
+    Answer.revision,
+    Answer.language,
+).where(Answer.stakeholder_id == bindparam("who"), Answer.current.is_(True))
+_RETIRE = (
+    update(Answer)
+    .where(
+        Answer.stakeholder_id == bindparam("who"),
+        Answer.session_key == bindparam("s_key"),
+        Answer.question_key == bindparam("q_key"),
+        Answer.current.is_(True),
+    )
+    .values(current=False)
+)
+_ADD = (
+    insert(Answer)
+    .values(
+        stakeholder_id=bindparam("who"),
+        session_key=bindparam("s_key"),
+        question_key=bindparam("q_key"),
+        value=bindparam("value", type_=Answer.value.type),
+        language=bindparam("language"),
+        revision=bindparam("revision"),
+        current=True,
+    )
+    .returning(Answer.id)
+)
+
+
 async def current_answers(
     session: AsyncSession, stakeholder_id: int
 ) -> dict[tuple[str, str], StoredAnswer]:
     """The latest revision of each of a stakeholder's answers, keyed by (session, question)."""
-    rows = await session.execute(
-        select(
-            Answer.id,
-            Answer.session_key,
-            Answer.question_key,
-            Answer.value,
-            Answer.revision,
-            Answer.language,
-        ).where(Answer.stakeholder_id == stakeholder_id, Answer.current.is_(True))
-    )
+    rows = await (await session.connection()).execute(_CURRENT, {"who": stakeholder_id})
     return {(row.session_key, row.question_key): StoredAnswer(*row) for row in rows}
 
 
@@ -54,28 +79,11 @@ async def save_answer(
     Two writers racing on one answer both ask for the same revision number: the unique
     constraint refuses the second, whose update then runs again.
     """
-    await session.execute(
-        update(Answer)
-        .where(
-            Answer.stakeholder_id == stakeholder_id,
-            Answer.session_key == session_key,
-            Answer.question_key == question_key,
-            Answer.current.is_(True),
-        )
-        .values(current=False)
-    )
-    answer_id = await session.scalar(
-        insert(Answer)
-        .values(
-            stakeholder_id=stakeholder_id,
-            session_key=session_key,
-            question_key=question_key,
-            value=value,
-            language=language,
-            revision=revision,
-            current=True,
-        )
-        .returning(Answer.id)
+    keys = {"who": stakeholder_id, "s_key": session_key, "q_key": question_key}
+    if revision > 1:  # a first answer has no earlier revision to retire
+        await (await session.connection()).execute(_RETIRE, keys)
+    answer_id = await (await session.connection()).scalar(
+        _ADD, {**keys, "value": value, "language": language, "revision": revision}
     )
     assert answer_id is not None
     return answer_id

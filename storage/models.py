@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -50,6 +51,10 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# A skipped current answer, written as each backend's partial index and queries must match it.
+SKIPPED_SQLITE = "\"current\" = 1 AND json_extract(value, '$.skipped') = 1"
+SKIPPED_POSTGRES = "\"current\" AND (value ->> 'skipped') = 'true'"
 
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -114,6 +119,16 @@ class Answer(Base):
     __table_args__ = (
         UniqueConstraint("stakeholder_id", "session_key", "question_key", "revision"),
         Index("ix_answers_current", "session_key", "question_key", "current"),
+        # The dashboard's completion figures: who started each session, which answers were
+        # skipped (a small partial index; storage.dashboard queries with the same predicate).
+        Index("ix_answers_session_stakeholder", "session_key", "current", "stakeholder_id"),
+        Index(
+            "ix_answers_skipped",
+            "session_key",
+            "question_key",
+            sqlite_where=text(SKIPPED_SQLITE),
+            postgresql_where=text(SKIPPED_POSTGRES),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
@@ -262,3 +277,34 @@ class RoadmapSnapshot(Base):
     digest: Mapped[str] = mapped_column(String(64))
     events: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DashboardLink(Base):
+    """A one-time login link sent in chat; only a hash of its token is kept."""
+
+    __tablename__ = "dashboard_links"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DashboardSession(Base):
+    """A browser signed in to the dashboard; the cookie holds the token, the row its hash."""
+
+    __tablename__ = "dashboard_sessions"
+    __table_args__ = (Index("ix_dashboard_sessions_member", "platform", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

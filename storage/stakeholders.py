@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_for
@@ -18,14 +19,29 @@ from storage.models import (
     utcnow,
 )
 
+_MARKS: dict[str, Any] = {}  # the mark's INSERT per dialect, built once
+
+
+def _mark(session: AsyncSession) -> Any:
+    assert session.bind is not None
+    dialect = session.bind.dialect.name
+    if dialect not in _MARKS:
+        _MARKS[dialect] = (
+            insert_for(session, ProcessedUpdate)
+            .values(
+                platform=bindparam("platform"),
+                update_id=bindparam("update_id"),
+                processed_at=bindparam("at", type_=ProcessedUpdate.processed_at.type),
+            )
+            .on_conflict_do_nothing(index_elements=["platform", "update_id"])
+        )
+    return _MARKS[dialect]
+
 
 async def mark_processed(session: AsyncSession, platform: str, update_id: str) -> bool:
     """Record an update as handled; False when it already was (a redelivery), in one statement."""
-    result = await session.execute(
-        insert_for(session, ProcessedUpdate)
-        .values(platform=platform, update_id=update_id, processed_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["platform", "update_id"])
-    )
+    values = {"platform": platform, "update_id": update_id, "at": utcnow()}
+    result = await (await session.connection()).execute(_mark(session), values)
     return bool(result.rowcount)  # type: ignore[attr-defined]  # an INSERT's CursorResult
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, bindparam, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Conversation, Role, Stakeholder
+from storage.roles import ROLES
 
 
 class StaleState(Exception):
@@ -69,44 +70,81 @@ class State:
     stakeholder: StakeholderState
     position: Position
     stored_roles: frozenset[str]
-    before: tuple[dict[str, Any], dict[str, Any]] | None = None
+    before: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None
 
     def snapshot(self) -> None:
-        self.before = (asdict(self.stakeholder), _position_values(self.position))
+        self.before = (_stakeholder_values(self.stakeholder), _position_values(self.position))
 
 
-def _position_values(position: Position) -> dict[str, Any]:
-    return {
-        "flow": position.flow,
-        "step": position.step,
-        "draft": copy.deepcopy(position.draft or {}),
-    }
+def _stakeholder_values(stakeholder: StakeholderState) -> tuple[Any, ...]:
+    return tuple(getattr(stakeholder, name) for name in STAKEHOLDER_FIELDS)
+
+
+def _position_values(position: Position) -> tuple[Any, ...]:
+    return (position.flow, position.step, copy.deepcopy(position.draft or {}))
 
 
 _COLUMNS = [getattr(Stakeholder, name) for name in STAKEHOLDER_FIELDS]
 _CONVERSATION = [Conversation.id, Conversation.flow, Conversation.step, Conversation.draft]
+ROLE_NAMES = ROLES  # read with the state, one EXISTS each
+
+
+def _has_role(role: str) -> Any:
+    return exists().where(
+        and_(
+            Role.platform == bindparam("platform"),
+            Role.user_id == bindparam("user_id"),
+            Role.role == role,
+        )
+    )
+
+
+# Built once: the hot path binds values instead of building and coercing a statement per update.
+_LOAD = (
+    select(
+        *_COLUMNS,
+        *_CONVERSATION,
+        Conversation.version,
+        *(_has_role(role).label(f"has_{role}") for role in ROLE_NAMES),
+    )
+    .outerjoin(Conversation, Conversation.stakeholder_id == Stakeholder.id)
+    .where(
+        Stakeholder.platform == bindparam("platform"),
+        Stakeholder.platform_user_id == bindparam("user_id"),
+    )
+)
+_MOVE = (
+    update(Conversation)
+    .where(Conversation.id == bindparam("row"), Conversation.version == bindparam("seen"))
+    .values(
+        flow=bindparam("to_flow"),
+        step=bindparam("to_step"),
+        draft=bindparam("to_draft", type_=Conversation.draft.type),
+        version=Conversation.version + 1,
+    )
+)
 
 
 async def load_state(session: AsyncSession, platform: str, user_id: str, chat_id: str) -> State:
-    """The stakeholder, their conversation and stored roles; rows made on first contact."""
+    """The stakeholder, their conversation and stored roles, in one query; rows made on first
+    contact."""
     row = (
-        await session.execute(
-            select(*_COLUMNS, *_CONVERSATION, Conversation.version)
-            .outerjoin(Conversation, Conversation.stakeholder_id == Stakeholder.id)
-            .where(Stakeholder.platform == platform, Stakeholder.platform_user_id == user_id)
+        await (await session.connection()).execute(
+            _LOAD, {"platform": platform, "user_id": user_id}
         )
     ).first()
     if row is None:
         state = await _create(session, platform, user_id, chat_id)
     else:
-        values = dict(zip(STAKEHOLDER_FIELDS, row[: len(STAKEHOLDER_FIELDS)], strict=True))
-        conversation_id, flow, step, draft, version = row[len(STAKEHOLDER_FIELDS) :]
-        stakeholder = StakeholderState(**values)
+        fields = len(STAKEHOLDER_FIELDS)
+        stakeholder = StakeholderState(*row[:fields])
+        conversation_id, flow, step, draft, version = row[fields : fields + 5]
+        roles = frozenset(r for r, held in zip(ROLE_NAMES, row[fields + 5 :], strict=True) if held)
         if conversation_id is None:
             position = await _create_conversation(session, stakeholder.id)
         else:
             position = Position(flow, step, dict(draft or {}), conversation_id, version)
-        state = State(stakeholder, position, await _roles(session, platform, user_id))
+        state = State(stakeholder, position, roles)
     state.snapshot()
     if state.stakeholder.chat_id != chat_id:
         state.stakeholder.chat_id = chat_id  # saved with the rest: the chat the user wrote from
@@ -148,11 +186,11 @@ async def save_state(session: AsyncSession, state: State) -> None:
     """Write what the update changed; raise StaleState when another process got there first."""
     assert state.before is not None, "load_state takes the snapshot"
     before_stakeholder, before_position = state.before
-    now = asdict(state.stakeholder)
+    now = _stakeholder_values(state.stakeholder)
     changed = {
         name: value
-        for name, value in now.items()
-        if name not in _READ_ONLY and value != before_stakeholder[name]
+        for name, value, was in zip(STAKEHOLDER_FIELDS, now, before_stakeholder, strict=True)
+        if name not in _READ_ONLY and value != was
     }
     if changed:
         await session.execute(
@@ -161,18 +199,14 @@ async def save_state(session: AsyncSession, state: State) -> None:
     position = state.position
     if _position_values(position) == before_position:
         return
-    result = await session.execute(
-        update(Conversation)
-        .where(
-            Conversation.id == position.conversation_id, Conversation.version == position.version
-        )
-        .values(
-            flow=position.flow,
-            step=position.step,
-            draft=position.draft or {},
-            version=Conversation.version + 1,
-        )
-    )
+    moved = {
+        "row": position.conversation_id,
+        "seen": position.version,
+        "to_flow": position.flow,
+        "to_step": position.step,
+        "to_draft": position.draft or {},
+    }
+    result = await (await session.connection()).execute(_MOVE, moved)
     if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's CursorResult
         raise StaleState(f"conversation {position.conversation_id} moved on")
     position.version += 1

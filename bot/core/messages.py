@@ -99,6 +99,12 @@ class Reply:
     document: Document | None = None
     columns: int = 1  # how many buttons a row holds where the platform lays them out
     key: str = ""  # a stable name of the message, for tests and logs (not shown)
+    preface: str = ""  # a short reply folded in before this one ("Saved."), shown first
+
+    @property
+    def shown(self) -> str:
+        """The whole text the user reads: the folded-in preface, then the reply's own text."""
+        return f"{self.preface}\n\n{self.text}" if self.preface else self.text
 
     def __post_init__(self) -> None:
         for choice in self.choices:

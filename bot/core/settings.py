@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -63,6 +64,7 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "text"] = "auto"  # auto: JSON unless stderr is a terminal
+    dashboard_url: str | None = None  # the dashboard's public address, e.g. https://host/dashboard
 
     @field_validator("organizers", "rapporteurs", mode="before")
     @classmethod
@@ -103,6 +105,16 @@ class Settings(BaseSettings):
         if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("expected sqlite+aiosqlite:///FILE or postgresql+asyncpg://HOST/DB")
         return url
+
+    @field_validator("dashboard_url")
+    @classmethod
+    def _check_dashboard_url(cls, url: str | None) -> str | None:
+        if not url:
+            return None
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query:
+            raise ValueError("expected the dashboard's address, such as https://host/dashboard")
+        return url.rstrip("/")
 
     @model_validator(mode="after")
     def _check_combinations(self) -> Settings:

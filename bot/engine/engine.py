@@ -128,7 +128,7 @@ class Engine:
             settings.organizers, settings.rapporteurs, inbound.platform, inbound.user_id
         )
         now = self.clock()
-        store = SqlStore(session, self.pack, state.stakeholder, now)
+        store = SqlStore(session, self.pack, state.stakeholder, now, settings.dashboard_url)
         ctx = Context(
             inbound=inbound,
             pack=self.pack,

@@ -30,6 +30,7 @@ from storage.broadcasts import (
 from storage.stakeholders import audit, erase_stakeholder, personal_data, stored_file_paths
 from storage.state import STAKEHOLDER_FIELDS, StakeholderState
 from storage.stats import Stats, collect
+from storage.web_sessions import Member, issue_link
 
 # What /mydata shows of the stakeholder's own row (every column but the internal id).
 PROFILE_FIELDS = tuple(name for name in STAKEHOLDER_FIELDS if name != "id")
@@ -47,9 +48,15 @@ class SqlStore:
     """Reads and effects of one update; the engine reads back what must follow the commit."""
 
     def __init__(
-        self, session: AsyncSession, pack: Pack, stakeholder: StakeholderState, now: dt.datetime
+        self,
+        session: AsyncSession,
+        pack: Pack,
+        stakeholder: StakeholderState,
+        now: dt.datetime,
+        dashboard_url: str | None = None,
     ) -> None:
         self.session = session
+        self.dashboard_url = dashboard_url
         self.pack = pack
         self.stakeholder = stakeholder
         self.now = now
@@ -152,6 +159,10 @@ class SqlStore:
 
     async def stats(self) -> Stats:
         return await collect(self.session, broadcasts=0)
+
+    async def dashboard_link(self) -> str | None:
+        member = Member(self.stakeholder.platform, self.stakeholder.platform_user_id)
+        return await issue_link(self.session, self.dashboard_url, member, self.now)
 
     def defer(self, job: Job) -> None:
         self.jobs.append(job)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from importlib import metadata
+from typing import Any
 
 from prometheus_client import (
     CollectorRegistry,
@@ -104,9 +105,20 @@ def record_build(pack: str) -> None:
     BUILD.info({"version": version, "pack": pack})
 
 
+_children: dict[tuple[str, ...], Any] = {}  # labelled metrics, looked up once per label set
+
+
+def _child(metric: Any, *labels: str) -> Any:
+    key = (metric._name, *labels)
+    found = _children.get(key)
+    if found is None:
+        found = _children[key] = metric.labels(*labels)
+    return found
+
+
 def record_update(platform: str, flow: str, outcome: str, seconds: float) -> None:
-    UPDATES.labels(platform, flow or "none", outcome).inc()
-    UPDATE_SECONDS.labels(platform).observe(seconds)
+    _child(UPDATES, platform, flow or "none", outcome).inc()
+    _child(UPDATE_SECONDS, platform).observe(seconds)
 
 
 def record_send(platform: str, kind: str, outcome: str) -> None:

@@ -90,6 +90,8 @@ def note_outcome(outcome: str) -> None:
 def finish(record: UpdateRecord, seconds: float) -> None:
     record_update(record.platform, record.flow, record.outcome, seconds)
     level = logging.INFO if record.outcome in (HANDLED, DUPLICATE) else logging.WARNING
+    if not log.isEnabledFor(level):
+        return
     log.log(
         level,
         "update %s platform=%s flow=%s outcome=%s duration_ms=%.1f",

@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
 
 from starlette.routing import BaseRoute
@@ -87,12 +87,36 @@ class Transport(Protocol):
 async def answer(
     transport: Transport, address: Address, replies: Sequence[Reply], update_id: str
 ) -> None:
-    """Send an update's replies in order, under the one policy of `deliver`."""
+    """Send an update's replies in order, as few messages as the platform allows."""
 
     async def send(reply: Reply) -> None:
         await transport.send(address, reply)
 
-    await deliver(send, replies, update_id)
+    await deliver(send, combined(replies, transport.limits.text_length), update_id)
+
+
+def combined(replies: Sequence[Reply], text_length: int) -> list[Reply]:
+    """Fold a plain reply ("Saved.") into the next one: one message, not two, on a poor line.
+
+    A reply with buttons or a file stays as it is; folding never makes a text longer than the
+    platform takes in one message. The folded text becomes the later reply's `preface`, so the
+    reply keeps its own text and key (Slack recognises a question redrawn in place by them).
+    """
+    result: list[Reply] = []
+    for reply in replies:
+        previous = result[-1] if result else None
+        if (
+            previous is not None
+            and not previous.choices
+            and previous.document is None
+            and reply.document is None
+            and not reply.preface
+            and len(previous.shown) + 2 + len(reply.shown) <= text_length
+        ):
+            result[-1] = replace(reply, preface=previous.shown)
+        else:
+            result.append(reply)
+    return result
 
 
 async def deliver(send: Callable[[T], Awaitable[None]], items: Sequence[T], update_id: str) -> None:

@@ -102,7 +102,7 @@ class ConsoleTransport:
         )
 
     async def send(self, address: Address, reply: Reply) -> None:
-        self._print(reply.text)
+        self._print(reply.shown)
         if reply.choices:
             self.choices = list(reply.choices)
             for number, choice in enumerate(reply.choices, start=1):

@@ -61,12 +61,12 @@ async def broadcast(url: str, token: str, base_url: str, rate: float) -> dict[st
     )
     database = Database(url)
     transport = TelegramTransport(settings, AttachmentStore("attachments"))
-    await transport.start()
+    await transport.connect()
     sender = OutboxSender(database, {"telegram": transport}, rate_per_second=rate)
     cpu, start = time.process_time(), time.perf_counter()
     report = await sender.drain()
     figures = {"cpu": time.process_time() - cpu, "wall": time.perf_counter() - start}
-    await transport.close()
+    await transport.stop()
     await database.dispose()
     return figures | {"sent": report.sent, "retried": report.retried, "failed": report.failed}
 

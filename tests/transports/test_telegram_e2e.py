@@ -32,9 +32,9 @@ from bot.core.text import normalise
 from bot.engine.engine import Engine
 from bot.outbox.sender import OutboxSender, SenderPolicy
 from bot.pack import Pack
-from bot.transports.base import Startup
+from bot.transports.base import Startup, combined
 from bot.transports.telegram.mapping import render
-from bot.transports.telegram.transport import WEBHOOK_PATH, TelegramTransport
+from bot.transports.telegram.transport import LIMITS, WEBHOOK_PATH, TelegramTransport
 from bot.web import build_web_app
 from storage import outbox
 from storage.broadcasts import Audience, create_broadcast
@@ -101,7 +101,8 @@ class Person:
         key = str(update["update_id"])
         await api.wait_for(lambda: len(results.get(key, [])) >= times, timeout=20)
         self.replies = [reply for batch in results[key] for reply in batch]
-        expected = sum(len(render(reply)) for reply in self.replies)
+        folded = combined(self.replies, LIMITS.text_length)  # as the transport sends them
+        expected = sum(len(render(reply)) for reply in folded)
         await api.wait_for(lambda: len(api.sent_to(self.user_id)) >= before + expected)
         self.messages = api.sent_to(self.user_id)[before:]
         with_buttons = [m for m in self.messages if m.params.get("reply_markup")]

@@ -420,7 +420,7 @@ async def test_publish_commands(api: FakeTelegram, tmp_path: Path) -> None:
         "901": {"rapporteur", "organizer"},
     }
     await transport.connect()
-    await publish_commands(transport.bot, chats)
+    await publish_commands(transport.bot, chats, hidden=("dashboard",))  # no DASHBOARD_URL
     await transport.stop()
     calls = api.calls_to("setMyCommands")
     menus = {
@@ -535,3 +535,13 @@ async def test_parallel_chats_keep_each_chats_order(api: FakeTelegram, tmp_path:
     assert most == 3
     for chat in ("901", "902", "903"):
         assert [text for c, text in seen if c == chat] == ["m0", "m1", "m2", "m3"]
+
+
+def test_dashboard_is_in_admin_menus_only_where_the_server_offers_it() -> None:
+    """/dashboard shows in organizers' menus with DASHBOARD_URL, and nowhere without it."""
+    from bot.transports.telegram.menus import command_list
+
+    offered = [c.command for c in command_list("es", {"organizer"})]
+    hidden = [c.command for c in command_list("es", {"organizer"}, hidden=("dashboard",))]
+    assert offered[-1] == "dashboard" and "dashboard" not in hidden
+    assert "dashboard" not in [c.command for c in command_list("es")]

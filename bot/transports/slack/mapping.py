@@ -300,8 +300,8 @@ def choice_blocks(choices: Sequence[Choice], tag: str = "choices") -> list[dict[
 
 def render(reply: Reply) -> dict[str, Any]:
     """chat.postMessage kwargs without the channel: fallback text plus Block Kit blocks."""
-    blocks = section_blocks(reply.text) + choice_blocks(reply.choices, fingerprint(reply))
-    fallback = reply.text or " · ".join(choice.label for choice in reply.choices)
+    blocks = section_blocks(reply.shown) + choice_blocks(reply.choices, fingerprint(reply))
+    fallback = reply.shown or " · ".join(choice.label for choice in reply.choices)
     return {"text": escape(fallback[:FALLBACK_LIMIT]), "blocks": blocks[-MAX_BLOCKS:]}
 
 
@@ -321,8 +321,8 @@ def render_upload(reply: Reply, channel: str) -> dict[str, Any] | None:
         "filename": document.filename,
         "title": document.filename,
     }
-    if not needs_message(reply) and reply.text:
-        upload["initial_comment"] = reply.text[:FALLBACK_LIMIT]
+    if not needs_message(reply) and reply.shown:
+        upload["initial_comment"] = reply.shown[:FALLBACK_LIMIT]
     return upload
 
 

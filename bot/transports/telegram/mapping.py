@@ -187,7 +187,7 @@ def render(reply: Reply) -> list[dict[str, Any]]:
     markup = keyboard(reply.choices, reply.columns)
     if reply.document is not None:
         return _render_document(reply, markup)
-    chunks = split_text(reply.text) or (["…"] if markup is not None else [])
+    chunks = split_text(reply.shown) or (["…"] if markup is not None else [])
     calls: list[dict[str, Any]] = [{"method": "send_message", "text": chunk} for chunk in chunks]
     if calls and markup is not None:
         calls[-1]["reply_markup"] = markup
@@ -203,11 +203,11 @@ def _render_document(reply: Reply, markup: InlineKeyboardMarkup | None) -> list[
         "filename": document.filename,
     }
     calls: list[dict[str, Any]] = []
-    if len(reply.text) <= CAPTION_LIMIT:
-        if reply.text:
-            send_document["caption"] = reply.text
+    if len(reply.shown) <= CAPTION_LIMIT:
+        if reply.shown:
+            send_document["caption"] = reply.shown
     else:
-        calls = [{"method": "send_message", "text": chunk} for chunk in split_text(reply.text)]
+        calls = [{"method": "send_message", "text": chunk} for chunk in split_text(reply.shown)]
     if markup is not None:
         send_document["reply_markup"] = markup
     return [*calls, send_document]

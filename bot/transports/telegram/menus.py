@@ -31,10 +31,12 @@ ROLE_COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("broadcast", N_("Send an update to stakeholders")),
         ("broadcasts", N_("Delivery status of broadcasts")),
         ("stats", N_("Participation statistics")),
+        ("dashboard", N_("Open the web dashboard")),
     ),
     "rapporteur": (
         ("export", N_("Export the collected inputs")),
         ("stats", N_("Participation statistics")),
+        ("dashboard", N_("Open the web dashboard")),
     ),
 }
 
@@ -66,33 +68,46 @@ def chats_with_roles(roles: Mapping[tuple[str, str], Iterable[str]]) -> dict[str
 
 
 async def publish_commands(
-    bot: Bot, admin_chats: Mapping[str, set[str]], languages: Sequence[str] = COMMAND_LANGUAGES
+    bot: Bot,
+    admin_chats: Mapping[str, set[str]],
+    languages: Sequence[str] = COMMAND_LANGUAGES,
+    hidden: Iterable[str] = (),
 ) -> None:
     """setMyCommands for everyone per language, and per organizer's or rapporteur's chat.
 
     A chat scope replaces the default menu, so it repeats everyone's commands before the role's.
+    `hidden` leaves out commands this server does not offer (/dashboard without DASHBOARD_URL).
     """
-    await _publish(bot, languages, roles=(), scope=None)
+    hide = frozenset(hidden)
+    await _publish(bot, languages, roles=(), scope=None, hidden=hide)
     for chat_id, roles in admin_chats.items():
-        await _publish(bot, languages, roles=roles, scope=BotCommandScopeChat(int(chat_id)))
+        scope = BotCommandScopeChat(int(chat_id))
+        await _publish(bot, languages, roles=roles, scope=scope, hidden=hide)
 
 
 async def _publish(
-    bot: Bot, languages: Sequence[str], roles: Iterable[str], scope: BotCommandScopeChat | None
+    bot: Bot,
+    languages: Sequence[str],
+    roles: Iterable[str],
+    scope: BotCommandScopeChat | None,
+    hidden: frozenset[str],
 ) -> None:
     """One menu per language, plus the first language's for clients in any other."""
     roles = tuple(roles)
     for language in languages:
-        commands = command_list(language, roles)
+        commands = command_list(language, roles, hidden)
         await bot.set_my_commands(commands, scope=scope, language_code=language)
     if languages:
-        await bot.set_my_commands(command_list(languages[0], roles), scope=scope)
+        await bot.set_my_commands(command_list(languages[0], roles, hidden), scope=scope)
 
 
-def command_list(language: str, roles: Iterable[str] = ()) -> list[BotCommand]:
+def command_list(
+    language: str, roles: Iterable[str] = (), hidden: Iterable[str] = ()
+) -> list[BotCommand]:
     """The menu a chat shows: everyone's commands, then its roles' extra ones, translated."""
     _ = translator(language)._
     entries = list(EVERYONE_COMMANDS)
     for role in sorted(roles):
         entries += [entry for entry in ROLE_COMMANDS.get(role, ()) if entry not in entries]
-    return [BotCommand(name, _(description)) for name, description in entries]
+    shown = [(name, text) for name, text in entries if name not in set(hidden)]
+    return [BotCommand(name, _(description)) for name, description in shown]

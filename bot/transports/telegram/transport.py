@@ -30,7 +30,6 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.core.attachments import AttachmentStore
@@ -45,6 +44,7 @@ from bot.transports.base import (
     answer,
     handle_safely,
 )
+from bot.transports.telegram.aiohttp_request import AiohttpRequest
 from bot.transports.telegram.mapping import ALLOWED_UPDATES, render, to_inbound, with_stored_path
 from bot.transports.telegram.menus import admin_chats, chats_with_roles, publish_commands
 
@@ -99,7 +99,8 @@ def delivery_error(error: TelegramError) -> Exception:
 
 
 def build_bot(settings: Settings, pool: int = 64) -> Bot:
-    """A Bot with a connection pool for concurrent sends and one of its own for long polls."""
+    """A Bot with a connection pool for concurrent sends and one of its own for long polls,
+    over aiohttp (bot/transports/telegram/aiohttp_request.py says why)."""
     base_url, base_file_url = api_urls(settings)
     kwargs: dict[str, Any] = {}
     if base_url:
@@ -108,8 +109,8 @@ def build_bot(settings: Settings, pool: int = 64) -> Bot:
         kwargs["base_file_url"] = base_file_url
     return Bot(
         settings.telegram_bot_token or "",
-        request=HTTPXRequest(connection_pool_size=pool),
-        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        request=AiohttpRequest(connection_pool_size=pool),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
         **kwargs,
     )
 
@@ -215,7 +216,8 @@ class TelegramTransport:
         """Menus are a convenience: a failure is logged, never stops the bot."""
         try:
             chats = chats_with_roles(startup.roles)
-            await publish_commands(self.bot, chats, startup.languages)
+            hidden = () if self.settings.dashboard_url else ("dashboard",)
+            await publish_commands(self.bot, chats, startup.languages, hidden)
         except TelegramError as error:
             log.warning("setMyCommands failed: %s", error)
 

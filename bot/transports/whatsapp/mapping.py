@@ -312,8 +312,8 @@ def render(reply: Reply, labels: Labels | None = None, page: int = 0) -> list[Ca
     if reply.document is not None:
         return _render_document(reply, labels)
     if not reply.choices:
-        return [_text(chunk) for chunk in split_text(reply.text)]
-    head, body = split_body(reply.text)
+        return [_text(chunk) for chunk in split_text(reply.shown)]
+    head, body = split_body(reply.shown)
     return [*(_text(chunk) for chunk in head), choices_call(body, reply.choices, labels, page)]
 
 
@@ -323,7 +323,7 @@ def render_page(replies: Sequence[Reply], labels: Labels, page: int) -> list[Cal
     if not asked:
         return [call for reply in replies for call in render(reply, labels)]
     reply = asked[-1]
-    return [choices_call(split_body(reply.text)[1], reply.choices, labels, page)]
+    return [choices_call(split_body(reply.shown)[1], reply.choices, labels, page)]
 
 
 def split_body(text: str) -> tuple[list[str], str]:
@@ -403,14 +403,14 @@ def _render_document(reply: Reply, labels: Labels) -> list[Call]:
         "mime_type": document.mime_type,
     }
     if reply.choices:
-        head, body = split_body(reply.text)
+        head, body = split_body(reply.shown)
         texts = [_text(chunk) for chunk in head]
         return [*texts, call, choices_call(body, reply.choices, labels)]
-    if len(reply.text) <= BODY_LIMIT:
-        if reply.text:
-            call["caption"] = reply.text
+    if len(reply.shown) <= BODY_LIMIT:
+        if reply.shown:
+            call["caption"] = reply.shown
         return [call]
-    return [*(_text(chunk) for chunk in split_text(reply.text)), call]
+    return [*(_text(chunk) for chunk in split_text(reply.shown)), call]
 
 
 def template_call(template: str, language: str, text: str) -> Call:

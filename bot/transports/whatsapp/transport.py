@@ -31,7 +31,7 @@ from bot.core.delivery import DeliveryError, NoTemplate
 from bot.core.i18n import translator
 from bot.core.messages import Address, Inbound, InboundKind, Reply
 from bot.core.settings import Settings
-from bot.transports.base import Receiver, Startup, deliver, handle_safely
+from bot.transports.base import Receiver, Startup, combined, deliver, handle_safely
 from bot.transports.whatsapp import mapping
 from bot.transports.whatsapp.errors import delivery_error
 
@@ -187,8 +187,9 @@ class WhatsAppTransport:
             language = await self._note_inbound(inbound, received.at)
             words = labels(language or inbound.locale_hint or self.default_language)
             page = mapping.more_page(inbound)
+            replies = combined(handled.replies, self.limits.text_length)
             if page is None:
-                calls = [call for reply in handled.replies for call in mapping.render(reply, words)]
+                calls = [call for reply in replies for call in mapping.render(reply, words)]
             else:  # the engine showed where we are again; we show the page asked for
                 calls = mapping.render_page(handled.replies, words, page)
 
@@ -260,7 +261,7 @@ class WhatsAppTransport:
         template = self.templates.get(language)
         if template is None:
             raise NoTemplate(f"whatsapp: no WHATSAPP_TEMPLATES entry for {language!r}")
-        call = mapping.template_call(template, language, reply.text)
+        call = mapping.template_call(template, language, reply.shown)
         await self._call(address.chat_id, {**call, "tracker": reply.key or None})
 
     async def _call(self, chat_id: str, call: mapping.Call) -> None:

@@ -1,7 +1,7 @@
 """Publication opt-in: whether the organizers may publish a stakeholder's full answers
 
 Revision ID: publication_opt_in
-Revises: whatsapp
+Revises: dashboard
 Create Date: 2026-12-10 09:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "publication_opt_in"
-down_revision = "whatsapp"
+down_revision = "dashboard"
 branch_labels = None
 depends_on = None
 
