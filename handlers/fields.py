@@ -329,6 +329,25 @@ class AttributionField(YesNoField):
         return ctx.text(ctx.pack.privacy.attribution)
 
 
+class PublicationField(YesNoField):
+    """A separate opt-in: may the organizers publish the full answers (Annex 1: on a website)."""
+
+    name = "publication"
+    accepts = "button: yes | no"
+    label = N_("Publish our full answers")
+    attribute = "publication_consent"
+    yes, no = N_("Yes, publish them"), N_("No, don't publish")
+    shown_yes, shown_no = N_("Yes"), N_("No")
+
+    def question(self, ctx: Context) -> str:
+        if ctx.pack.privacy.publication:
+            return ctx.text(ctx.pack.privacy.publication)
+        return ctx.t._(
+            "May we publish your full answers? They carry your organization's name only if you "
+            "agreed to be named."
+        )
+
+
 class RemindersField(YesNoField):
     name = "reminders"
     accepts = "button: yes | no"
@@ -348,6 +367,7 @@ REGISTRATION_FIELDS: tuple[Field, ...] = (
     CountryField(),
     EmailField(),
     AttributionField(),
+    PublicationField(),
     RemindersField(),
 )
 PROFILE_FIELDS: tuple[Field, ...] = (*REGISTRATION_FIELDS, LANGUAGE)

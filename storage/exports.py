@@ -30,6 +30,7 @@ class AnswerFilters(Protocol):
     languages: Sequence[str]
     since: dt.datetime | None
     until: dt.datetime | None
+    published_only: bool
 
 
 STAKEHOLDER_COLUMNS = (
@@ -41,6 +42,7 @@ STAKEHOLDER_COLUMNS = (
     Stakeholder.email,
     Stakeholder.language.label("stakeholder_language"),
     Stakeholder.attribution_consent,
+    Stakeholder.publication_consent,
     Stakeholder.consented_at,
 )
 
@@ -54,6 +56,8 @@ def _stakeholder_conditions(filters: AnswerFilters) -> list[ColumnElement[bool]]
         conditions.append(Stakeholder.country.in_(filters.countries))
     if filters.categories:
         conditions.append(Stakeholder.category.in_(filters.categories))
+    if filters.published_only:
+        conditions.append(Stakeholder.publication_consent.is_(True))
     return conditions
 
 

@@ -83,6 +83,8 @@ class Stakeholder(Base):
     consent_version: Mapped[str | None] = mapped_column(String(32))
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attribution_consent: Mapped[bool | None] = mapped_column(Boolean)
+    # A separate opt-in: the organizers may publish the full answers (None: never asked).
+    publication_consent: Mapped[bool | None] = mapped_column(Boolean)
     reminders_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime())

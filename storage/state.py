@@ -40,6 +40,7 @@ class StakeholderState:
     consent_version: str | None = None
     consented_at: dt.datetime | None = None
     attribution_consent: bool | None = None
+    publication_consent: bool | None = None
     reminders_opt_in: bool = False
     registered_at: dt.datetime | None = None
     unreachable_since: dt.datetime | None = None

@@ -88,12 +88,28 @@ class Dialog:
 
 
 LABELS = {
-    "en": {"agree": "I agree", "yes_name": "Yes, you may name us", "remind": "Yes, remind me"},
-    "es": {"agree": "Acepto", "yes_name": "Sí, pueden nombrarnos", "remind": "Sí, recordarme"},
-    "pt": {"agree": "Aceito", "yes_name": "Sim, podem nos citar", "remind": "Sim, quero lembretes"},
+    "en": {
+        "agree": "I agree",
+        "yes_name": "Yes, you may name us",
+        "publish": "Yes, publish them",
+        "remind": "Yes, remind me",
+    },
+    "es": {
+        "agree": "Acepto",
+        "yes_name": "Sí, pueden nombrarnos",
+        "publish": "Sí, publíquenlas",
+        "remind": "Sí, recordarme",
+    },
+    "pt": {
+        "agree": "Aceito",
+        "yes_name": "Sim, podem nos citar",
+        "publish": "Sim, podem publicar",
+        "remind": "Sim, quero lembretes",
+    },
     "fr": {
         "agree": "J'accepte",
         "yes_name": "Oui, vous pouvez nous nommer",
+        "publish": "Oui, publiez-les",
         "remind": "Oui, me le rappeler",
     },
 }
@@ -121,12 +137,16 @@ async def register(
     await dialog.say(country)
     await dialog.say("contact@example.org")
     await dialog.tap(labels["yes_name"])
+    await dialog.tap(labels["publish"])
     await dialog.tap(labels["remind"])
     assert dialog.keys == ["registered"], dialog.keys
 
 
 async def answer_current(dialog: Dialog, text: str = "An answer") -> list[str]:
-    """Answer whatever question is shown, by its type, and return the reply keys."""
+    """Answer whatever question is shown, by its type, and return the reply keys.
+
+    An option that asks for a text (a follow-up) gets `text` too.
+    """
     kind = next(key for key in dialog.keys if key.startswith("ask.question.")).split(".")[-1]
     if kind == "text":
         await dialog.say(text)
@@ -145,6 +165,9 @@ async def answer_current(dialog: Dialog, text: str = "An answer") -> list[str]:
         await dialog.tap(_done(dialog))
         await dialog.say("City of Santiago")
         await dialog.say("By December 2026")
+    if "ask.follow_up" in dialog.keys:
+        await dialog.say(text)
+        await dialog.tap(_done(dialog))
     return dialog.keys
 
 

@@ -101,6 +101,12 @@ def export(
     since: Annotated[dt.datetime | None, typer.Option(help="Answers updated from.")] = None,
     until: Annotated[dt.datetime | None, typer.Option(help="Answers updated before.")] = None,
     anonymize: Annotated[bool, typer.Option(help="Drop names and contacts.")] = False,
+    published_only: Annotated[
+        bool,
+        typer.Option(
+            "--published-only", help="Only stakeholders who allowed their answers published."
+        ),
+    ] = False,
     report_language: Annotated[
         str | None,
         typer.Option(help="Language of the report and the export's labels; --lang when absent."),
@@ -123,6 +129,7 @@ def export(
             since=since,
             until=until,
             anonymize=anonymize,
+            published_only=published_only,
             report_language=report_language,
             lang=lang,
         )

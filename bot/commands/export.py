@@ -59,6 +59,7 @@ async def export_command(
     until: dt.datetime | None,
     anonymize: bool,
     report_language: str | None,
+    published_only: bool = False,
     lang: str | None = None,
 ) -> None:
     """Write the export the rapporteur asked for, or stop with one line saying why not.
@@ -82,6 +83,7 @@ async def export_command(
         languages=languages,
         since=since,
         until=until,
+        published_only=published_only,
     )
     default = t.language if t.language in pack.languages else pack.default_language
     request = ExportRequest(format, filters, anonymize, report_language or default)

@@ -25,7 +25,10 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
 
 @dataclass(frozen=True)
 class ExportFilters:
-    """The sessions, places, categories, languages and time window an export keeps."""
+    """The sessions, places, categories, languages and time window an export keeps.
+
+    `published_only` keeps the stakeholders who allowed their full answers to be published.
+    """
 
     sessions: tuple[str, ...] = ()
     subregions: tuple[str, ...] = ()
@@ -34,6 +37,7 @@ class ExportFilters:
     languages: tuple[str, ...] = ()
     since: dt.datetime | None = None
     until: dt.datetime | None = None
+    published_only: bool = False
 
     @classmethod
     def of(
@@ -46,6 +50,7 @@ class ExportFilters:
         languages: Iterable[str] = (),
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
+        published_only: bool = False,
     ) -> ExportFilters:
         """Normalise what a person typed: tuples, upper-case country codes, aware datetimes."""
         return cls(
@@ -56,6 +61,7 @@ class ExportFilters:
             languages=tuple(language.lower() for language in languages),
             since=_aware(since),
             until=_aware(until),
+            published_only=published_only,
         )
 
     @property

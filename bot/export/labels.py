@@ -50,10 +50,25 @@ class Labels:
         return self._asked.get((session_key, question_key))
 
     @cached_property
+    def _own_columns(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        return {
+            (s.key, q.key): KINDS[q.type].columns(q)
+            for s in self.pack.sessions
+            for q in s.questions
+        }
+
+    def own_columns(self, session_key: str, question_key: str) -> tuple[str, ...]:
+        """The spreadsheet columns this question's type adds for it (none for most)."""
+        return self._own_columns.get((session_key, question_key), ())
+
+    @cached_property
     def extra_columns(self) -> tuple[str, ...]:
-        """Spreadsheet columns the pack's question types add (a scale's `rating`)."""
-        used = {q.type for s in self.pack.sessions for q in s.questions}
-        return tuple(dict.fromkeys(c for name in sorted(used) for c in KINDS[name].export_columns))
+        """Spreadsheet columns the pack's questions add (a scale's `rating`, `option_text`)."""
+        questions = sorted(
+            (q for s in self.pack.sessions for q in s.questions), key=lambda q: q.type
+        )
+        found = (c for q in questions for c in KINDS[q.type].columns(q))
+        return tuple(dict.fromkeys(found))
 
     def subregion(self, key: str | None) -> str:
         subregion = self.pack.subregions_by_key.get(key or "")

@@ -73,6 +73,8 @@ def _filters_text(source: ExportSource) -> str:
     parts += [labels.country(code) for code in filters.countries]
     parts += [labels.category(key) for key in filters.categories]
     parts += list(filters.languages)
+    if filters.published_only:
+        parts.append(labels.t._("only stakeholders who allowed publication"))
     if filters.since:
         parts.append(labels.t._("from {date}", date=filters.since.date().isoformat()))
     if filters.until:
@@ -113,7 +115,11 @@ def _question(labels: Labels, digest: QuestionDigest) -> list[Block]:
     if question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
         names = {option.key: labels.text(option.label) for option in question.options}
         rows = [(names.get(key, key), count) for key, count in digest.options.most_common()]
-        return [*blocks, Table((t._("Option"), t._("Answers")), _counts(rows))]
+        blocks.append(Table((t._("Option"), t._("Answers")), _counts(rows)))
+        if digest.quotes:  # texts written after an option (how a plan came about, "Other")
+            blocks.append(Paragraph(t._("In their own words:")))
+            blocks += _grouped_quotes(labels, digest)
+        return blocks
     if question.type == QuestionType.OBJECTIVES:
         rows = [(labels.objective(n), count) for n, count in digest.objectives.most_common()]
         return [*blocks, Table((t._("GCM objective"), t._("Answers")), _counts(rows))]

@@ -161,15 +161,14 @@ def _digests(source: ExportSource) -> list[SessionDigest]:
     ]
 
 
-def _quote(row: Any, digest: QuestionDigest, table: AnswerCells) -> Quote:
-    """The answer as quoted: its text, and who said it as the attribution rule allows."""
+def _quote(row: Any, table: AnswerCells, text: str) -> Quote:
+    """`text` as quoted, with who said it as the attribution rule allows."""
     who = table.who(row)  # organization, described_as, category, _, country, country_name, ...
     organization, described_as, country_name = who[0], who[1], who[5]
     if organization:
         source = f"{organization} ({country_name})" if country_name else str(organization)
     else:
         source = str(described_as)
-    text = answer_text(row.value, table.labels.asked(row.session_key, row.question_key))
     facets = (f"c:{row.category}", f"n:{row.country}", f"l:{row.language}", length_band(text))
     return Quote(text, source, row.answer_id, facets)
 
@@ -180,10 +179,16 @@ def _add(digest: QuestionDigest, row: Any, cited: Counter[int], table: AnswerCel
     if kind == QuestionType.PLEDGE:
         return
     digest.answered += 1
-    if kind == QuestionType.SINGLE_CHOICE:
-        digest.options[str(value.get("option"))] += 1
-    elif kind == QuestionType.MULTIPLE_CHOICE:
-        digest.options.update(str(key) for key in value.get("options", []))
+    asked = table.labels.asked(row.session_key, row.question_key)
+    if kind in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+        if kind == QuestionType.SINGLE_CHOICE:
+            digest.options[str(value.get("option"))] += 1
+        else:
+            digest.options.update(str(key) for key in value.get("options", []))
+        if asked and (value.get("text") or value.get("texts")):  # written after an option
+            words = KINDS[kind].written(read_value(digest.question, value), asked)
+            if words:  # quoted below the counts
+                digest.quotes[row.subregion].add(_quote(row, table, words))
     elif kind == QuestionType.OBJECTIVES:
         numbers = [int(number) for number in value.get("objectives", [])]
         digest.objectives.update(numbers)
@@ -191,7 +196,7 @@ def _add(digest: QuestionDigest, row: Any, cited: Counter[int], table: AnswerCel
     elif KINDS[kind].summarizes:
         digest.values.append(read_value(digest.question, value))
     else:
-        digest.quotes[row.subregion].add(_quote(row, digest, table))
+        digest.quotes[row.subregion].add(_quote(row, table, answer_text(value, asked)))
 
 
 async def collect(source: ExportSource) -> ReportData:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from bot.export.labels import Labels
-from bot.questions import KINDS, Asked, describe, read_value
+from bot.questions import KINDS, Asked, Value, describe, read_value
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -51,6 +51,7 @@ class AnswerRecord:
     subregion_name: str
     email: str | None
     attribution_consent: bool
+    publication_consent: bool
     value: Any  # the stored JSON, for JSONL and the report; not a spreadsheet column
 
 
@@ -70,6 +71,7 @@ class StakeholderRecord:
     language: str | None
     email: str | None
     attribution_consent: bool
+    publication_consent: bool
     consented_at: dt.datetime | None
 
 
@@ -138,22 +140,37 @@ def is_skipped(value: Any) -> bool:
     return isinstance(value, dict) and value.get("skipped") is True
 
 
-def answer_text(value: Any, asked: Asked | None) -> str:
-    """The answer as a person reads it, described by its question's type (as in the chat)."""
+def typed(value: Any, asked: Asked | None) -> Value | None:
+    """The stored answer read by its question's type; None when skipped or no longer asked."""
+    if asked is None or is_skipped(value):
+        return None
+    return read_value(asked.question, value)
+
+
+def answer_text(value: Any, asked: Asked | None, read: Value | None = None) -> str:
+    """The answer as a person reads it, described by its question's type (as in the chat).
+
+    `read` is the value as `typed` read it, when the caller has it already.
+    """
     if is_skipped(value):
         return ""
     if asked is None:  # a question no longer in the pack
         return json.dumps(value, ensure_ascii=False)
-    return describe(read_value(asked.question, value), asked)
+    return describe(read if read is not None else read_value(asked.question, value), asked)
 
 
-def extra_cells(value: Any, asked: Asked | None, columns: tuple[str, ...]) -> list[Cell]:
-    """The cells of the columns question types add, for one answer (empty where not its type)."""
+def extra_cells(
+    read: Value | None, asked: Asked | None, columns: tuple[str, ...], own: tuple[str, ...]
+) -> list[Cell]:
+    """The cells of the columns question types add, for one answer (empty where not its own).
+
+    `read` is the answer as `typed` read it; `own` are the columns its question adds.
+    """
     if not columns:
         return []
     found: dict[str, Cell] = {}
-    if asked is not None and not is_skipped(value):
-        found = KINDS[asked.question.type].export_cells(read_value(asked.question, value))
+    if asked is not None and own and read is not None:
+        found = KINDS[asked.question.type].export_cells(read)
     return [found.get(column) for column in columns]
 
 
@@ -177,6 +194,7 @@ def _profile(row: Any, anonymize: bool) -> dict[str, Any]:
         "country": row.country,
         "email": None if anonymize else row.email,
         "attribution_consent": row.attribution_consent is True,
+        "publication_consent": row.publication_consent is True,
     }
 
 
@@ -203,7 +221,8 @@ class AnswerCells:
         self._who: dict[int, tuple[Cell, ...]] = {}
 
     def question(self, session: str, key: str) -> tuple[Any, ...]:
-        """(session, session_title, question, question_text, question_type, Asked or None)."""
+        """(session, session_title, question, question_text, question_type, Asked or None,
+        the columns its type adds)."""
         found = self._questions.get((session, key))
         if found is None:
             labels, text = self.labels, self.text
@@ -212,11 +231,12 @@ class AnswerCells:
             kind = str(question.type) if question else ""
             found = (text(session), text(labels.session(session)), text(key), text(wording))
             found = (*found, text(kind), labels.asked(session, key))
+            found = (*found, labels.own_columns(session, key))
             self._questions[(session, key)] = found
         return found
 
     def who(self, row: Any) -> tuple[Cell, ...]:
-        """The stakeholder's columns, from organization to attribution_consent."""
+        """The stakeholder's columns, from organization to publication_consent."""
         found = self._who.get(row.stakeholder_id)
         if found is None:
             if len(self._who) >= WHO_CACHE_LIMIT:
@@ -240,6 +260,7 @@ class AnswerCells:
             text(labels.subregion(row.subregion)),
             None if email is None else text(email),
             row.attribution_consent is True,
+            row.publication_consent is True,
         )
 
     @property
@@ -248,8 +269,11 @@ class AnswerCells:
         return [*ANSWER_COLUMNS, *self.labels.extra_columns]
 
     def cells(self, row: Any) -> list[Cell]:
-        session, title, key, wording, kind, asked = self.question(row.session_key, row.question_key)
+        session, title, key, wording, kind, asked, own = self.question(
+            row.session_key, row.question_key
+        )
         value = row.value
+        read = typed(value, asked)  # once, for the answer's text and its type's columns
         return [
             row.answer_id,
             row.revision,
@@ -259,12 +283,15 @@ class AnswerCells:
             key,
             wording,
             kind,
-            self.text(answer_text(value, asked)),
+            self.text(answer_text(value, asked, read)),
             is_skipped(value),
             self.text(row.language),
             row.stakeholder_id,
             *self.who(row),
-            *extra_cells(value, asked, self.labels.extra_columns),
+            *(
+                self.text(cell) if isinstance(cell, str) else cell
+                for cell in extra_cells(read, asked, self.labels.extra_columns, own)
+            ),
         ]
 
 

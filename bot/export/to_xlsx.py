@@ -25,6 +25,7 @@ WIDTHS = {
     "answer": 80,
     "question_text": 48,
     "title": 48,
+    "option_text": 48,
     "described_as": 36,
     "session_title": 30,
     "organization": 30,

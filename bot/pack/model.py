@@ -50,6 +50,10 @@ class QuestionType(StrEnum):
 
 
 class Option(Model):
+    """An option of a choice question; keys beyond these belong to its type (a `follow_up`)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
     key: str = Field(pattern=r"^[a-z0-9_-]{1,24}$")
     label: LocalizedText
 
@@ -184,11 +188,17 @@ CONTACT = "{contact}"
 
 
 class Privacy(Model):
-    """The notice a stakeholder consents to; `{contact}` in it is replaced by `contact`."""
+    """The notice a stakeholder consents to; `{contact}` in it is replaced by `contact`.
+
+    `attribution` asks whether the report may name the organization; `publication` asks,
+    separately, whether the organizers may publish the stakeholder's full answers (a generic
+    question from the catalogs is asked when the pack does not word it).
+    """
 
     version: str
     notice: LocalizedText
     attribution: LocalizedText
+    publication: LocalizedText | None = None
     contact: str | None = None
 
     @model_validator(mode="before")

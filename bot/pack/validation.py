@@ -7,7 +7,7 @@ declares; problems read like `sessions[2].questions[0].text.es: missing`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -143,8 +143,21 @@ def _question_problems(
     if kind is None:
         yield f"{path}.type: unknown question type {question.type!r} (known: {', '.join(KINDS)})"
         return
+    yield from _settings_problems(pack, lambda: kind.settings(question), path)
+    for index, option in enumerate(question.options):
+        yield from _settings_problems(
+            pack, lambda option=option: kind.option_settings(option), f"{path}.options[{index}]"
+        )
+    for duplicate in _duplicates([option.key for option in question.options]):
+        yield f"{path}.options: key {duplicate!r} appears twice"
+    for problem in kind.problems(question, session, pack):
+        yield f"{path}.{problem}"
+
+
+def _settings_problems(pack: Pack, read: Callable[[], BaseModel], path: str) -> Iterator[str]:
+    """A question type's own keys at `path` (on a question or an option), and their texts."""
     try:
-        settings = kind.settings(question)
+        settings = read()
     except ValidationError as error:
         for item in error.errors():
             message = (
@@ -156,10 +169,6 @@ def _question_problems(
     else:
         for field_path, localized in _localized_fields(settings, path):
             yield from _missing_languages(pack, field_path, localized)
-    for duplicate in _duplicates([option.key for option in question.options]):
-        yield f"{path}.options: key {duplicate!r} appears twice"
-    for problem in kind.problems(question, session, pack):
-        yield f"{path}.{problem}"
 
 
 def _event_problems(event: Event) -> Iterator[str]:

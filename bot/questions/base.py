@@ -17,6 +17,7 @@ from bot.core.i18n import Translator
 from bot.core.messages import AttachmentRef, InboundKind
 from bot.core.text import normalise
 from bot.pack.model import LocalizedText, Pack, Question, Session
+from bot.pack.model import Option as PackOption
 
 Option = tuple[str, str]  # (value carried by the button, label shown)
 Cell = str | int | float | bool | None
@@ -163,6 +164,7 @@ class QuestionKind:
     name: ClassVar[str] = ""
     value_model: ClassVar[type[Value]] = Value
     settings_model: ClassVar[type[Settings]] = Settings
+    option_settings_model: ClassVar[type[Settings]] = Settings  # its keys on a pack option
     export_columns: ClassVar[tuple[str, ...]] = ()  # extra spreadsheet columns of this type
     summarizes: ClassVar[bool] = False  # the report sums answers up (`summary`) over quoting
 
@@ -184,9 +186,17 @@ class QuestionKind:
         """An edited earlier message; None when this kind keeps nothing an edit could change."""
         return None
 
+    def columns(self, question: Question) -> tuple[str, ...]:
+        """The extra spreadsheet columns a pack question of this type needs."""
+        return self.export_columns
+
     def export_cells(self, value: Value) -> dict[str, Cell]:
         """Values of `export_columns` for one answer."""
         return {}
+
+    def written(self, value: Value, asked: Asked) -> str:
+        """Words a stakeholder wrote within a closed answer, for the report to quote; or ''."""
+        return ""
 
     def summary(self, values: Sequence[Value], asked: Asked) -> list[str]:
         """Lines that sum up every answer in the report; empty when the report quotes them."""
@@ -199,6 +209,9 @@ class QuestionKind:
 
     def settings(self, question: Question) -> Settings:
         return self.settings_model.model_validate(question.model_extra or {})
+
+    def option_settings(self, option: PackOption) -> Settings:
+        return self.option_settings_model.model_validate(option.model_extra or {})
 
 
 def pick(given: AnswerInput, options: Iterable[Option]) -> str | None:
@@ -213,11 +226,6 @@ def pick(given: AnswerInput, options: Iterable[Option]) -> str | None:
         if typed in (normalise(label), normalise(value)):
             return value
     return None
-
-
-def done_and_restart(asked: Asked) -> tuple[Option, ...]:
-    t = asked.t
-    return ((DONE, t._("Done")), (RESTART, t._("Start over")))
 
 
 MARK = "✓ "

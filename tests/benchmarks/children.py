@@ -16,7 +16,7 @@ from tests.benchmarks.measure import self_usage
 
 
 async def engine_alone(url: str, directory: str, users: int) -> dict[str, float]:
-    """The 23-update walk of `users` stakeholders straight into Engine.handle, one by one."""
+    """The walk of `users` stakeholders (tests/benchmarks/stakeholder.py) into Engine.handle."""
     from bot.pack import load_pack
     from storage.db import Database
     from tests.benchmarks.stakeholder import walk

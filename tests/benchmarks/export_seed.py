@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from bot.pack import Pack, Question, QuestionType, load_pack
+from bot.questions.follow_up import follow_ups
 from storage.db import Database
 from storage.models import Answer, Pledge, Stakeholder
 
@@ -37,11 +38,15 @@ def _text(rng: random.Random) -> str:
 
 def _value(question: Question, rng: random.Random) -> dict[str, Any]:
     kind = question.type
+    asks = follow_ups(question)  # options that ask for a text: it is written, as people do
     if kind == QuestionType.SINGLE_CHOICE:
-        return {"option": rng.choice(question.options).key}
+        key = rng.choice(question.options).key
+        return {"option": key, "text": _text(rng)} if key in asks else {"option": key}
     if kind == QuestionType.MULTIPLE_CHOICE:
         keys = [option.key for option in question.options]
-        return {"options": rng.sample(keys, rng.randint(1, min(3, len(keys))))}
+        chosen = rng.sample(keys, rng.randint(1, min(3, len(keys))))
+        texts = {key: _text(rng) for key in chosen if key in asks}
+        return {"options": chosen, "texts": texts} if texts else {"options": chosen}
     if kind == QuestionType.OBJECTIVES:
         return {"objectives": sorted(rng.sample(range(1, 24), rng.randint(1, 3)))}
     if kind == QuestionType.ATTACHMENT:
@@ -79,6 +84,7 @@ def _stakeholder(pack: Pack, number: int, rng: random.Random) -> dict[str, Any]:
         "consent_version": pack.privacy.version,
         "consented_at": WHEN,
         "attribution_consent": number % 3 != 0,
+        "publication_consent": number % 4 != 0,
         "created_at": WHEN,
         "updated_at": WHEN,
     }

@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 from tests.benchmarks.measure import child
-from tests.benchmarks.stakeholder import walk
+from tests.benchmarks.stakeholder import updates_per_walk, walk
 from tests.benchmarks.telegram_load import BenchTelegram, run_clients
 from tests.benchmarks.test_telegram_bench import PACK, USERS, consultbot_client, consultbot_env
 
@@ -141,7 +141,7 @@ async def statements_per_update(directory: Path, users: int = 20) -> tuple[Count
     for number in range(users):
         await walk_engine(Dialog(engine, user_id=f"count-{number}"), PACK, number)
     await database.dispose()
-    return verbs, users * 23
+    return verbs, users * updates_per_walk(PACK)
 
 
 def main(directory: Path) -> None:

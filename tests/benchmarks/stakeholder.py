@@ -1,7 +1,7 @@
 """What one stakeholder does in the load: register, answer session 1, review the answers.
 
 The same walk drives the engine directly (tests.dialog.Dialog) and a Telegram client through the
-fake Bot API (tests.benchmarks.telegram_load.TelegramUser): 23 updates each, half in Spanish.
+fake Bot API (tests.benchmarks.telegram_load.TelegramUser): 24 updates each, half in Spanish.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ async def register(client: Client, number: int) -> None:
     await client.say(COUNTRIES[number % len(COUNTRIES)])
     await client.say(f"contacto{number}@example.org")
     await client.tap(labels["yes_name"])
+    await client.tap(labels["publish"])
     await client.tap(labels["remind"])
 
 
@@ -71,7 +72,7 @@ async def answer_session(client: Client, pack: Pack, number: int) -> None:
 
 
 async def walk(client: Client, pack: Pack, number: int) -> None:
-    """Registration (9 updates), session 1 (13), /answers (1)."""
+    """Registration (10 updates), session 1 (13), /answers (1)."""
     await register(client, number)
     await answer_session(client, pack, number)
     await client.command("/answers")
@@ -85,4 +86,4 @@ def updates_per_walk(pack: Pack) -> int:
         QuestionType.ATTACHMENT: 1,
     }
     questions = pack.sessions_by_key[SESSION].questions
-    return 9 + 2 + sum(steps.get(question.type, 2) for question in questions) + 1
+    return 10 + 2 + sum(steps.get(question.type, 2) for question in questions) + 1

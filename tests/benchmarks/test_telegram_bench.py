@@ -3,7 +3,7 @@
 consultbot runs as `consultbot run` does in production (PTB polling, engine, SQLite, replies,
 the outbox sender and reminder scheduler idling beside them, INFO logging to a file); the
 references are tests/benchmarks/ptb_reference.py. Each serves the same fake Bot API in a child
-process, and the same generator plays 200 stakeholders (23 updates each, about 4,600).
+process, and the same generator plays 200 stakeholders (24 updates each, about 4,800).
 Run alone with `make bench BENCH=tests/benchmarks/test_telegram_bench.py`.
 """
 

@@ -23,7 +23,7 @@ import pytest
 from bot.core.messages import Choice
 from bot.transports.telegram.transport import SECRET_HEADER, WEBHOOK_PATH
 from tests.benchmarks.measure import RESULTS, Figure, Stopwatch, child, free_port
-from tests.benchmarks.stakeholder import walk
+from tests.benchmarks.stakeholder import updates_per_walk, walk
 from tests.benchmarks.telegram_load import BenchTelegram, TelegramUser, run_clients
 from tests.benchmarks.test_telegram_bench import PACK, USERS, consultbot_env
 from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database
@@ -138,7 +138,7 @@ def test_webhook_burst_sqlite(tmp_path: Path) -> None:
     """Updates per second and p99 latency of a 50-concurrent webhook burst on SQLite."""
     figures = burst(tmp_path / "sqlite")
     _record("SQLite", figures, (">= 350 updates/s", "<= 250 ms"))
-    assert figures["updates"] == USERS * 23
+    assert figures["updates"] == USERS * updates_per_walk(PACK)
 
 
 @pytest.fixture
@@ -156,4 +156,4 @@ def test_webhook_burst_postgres(tmp_path: Path, postgres_url: str) -> None:
     """Updates per second and p99 latency of a 50-concurrent webhook burst on PostgreSQL."""
     figures = burst(tmp_path / "postgres", postgres_url)
     _record("PostgreSQL", figures, (">= 250 updates/s", "<= 250 ms"))
-    assert figures["updates"] == USERS * 23
+    assert figures["updates"] == USERS * updates_per_walk(PACK)

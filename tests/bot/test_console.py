@@ -22,6 +22,7 @@ REGISTRATION = [
     "chile",
     "Skip",
     "Yes, you may name us",
+    "Yes, publish them",
     "Yes, remind me",
 ]
 SESSION_1 = [

@@ -30,6 +30,7 @@ GERMAN = {
     ),
     "Registration {step}/{total}": "Anmeldung {step}/{total}",
     "Yes, you may name us": "Ja, Sie dürfen uns nennen",
+    "Yes, publish them": "Ja, veröffentlichen",
     "Yes, remind me": "Ja, erinnern Sie mich",
     "Done": "Fertig",
 }
@@ -105,6 +106,8 @@ async def test_german_stakeholder_registers_and_answers(
     assert dialog.keys == ["ask.email"], dialog.text
     await dialog.say("kontakt@example.org")
     await dialog.tap("Ja, Sie dürfen uns nennen")
+    assert "[de] May we publish your full answers" in dialog.text, dialog.text
+    await dialog.tap("Ja, veröffentlichen")
     await dialog.tap("Ja, erinnern Sie mich")
     assert dialog.keys == ["registered"]
     await dialog.command("/consult example")

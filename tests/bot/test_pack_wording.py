@@ -15,13 +15,17 @@ THEMATIC = ("inclusion", "drivers", "governance", "data_cooperation")
 # answers, as the notice words them.
 NOTICE = {
     "es": ("Solo pueden verlos la secretaría", "la persona relatora", "publicará en su sitio web",
-           "Sus respuestas completas solo se publicarán si usted lo autoriza por separado"),
+           "La Red publicará sus respuestas completas en su sitio web solo si usted lo autoriza",
+           "se lo preguntamos por separado", "/profile"),
     "en": ("Only the secretariat", "the stakeholder rapporteur", "publish on its website",
-           "Your full answers will be published only if you allow it separately"),
+           "The Network will publish your full answers on its website only if you allow it",
+           "we ask you separately", "/profile"),
     "pt": ("Só a secretaria", "a pessoa relatora", "publicará no seu site",
-           "Suas respostas completas só serão publicadas se você autorizar separadamente"),
+           "A Rede só publicará suas respostas completas no seu site se você autorizar",
+           "perguntamos isso separadamente", "/profile"),
     "fr": ("Seuls le secrétariat", "la personne chargée du rapport", "publiera sur son site web",
-           "Vos réponses complètes ne seront publiées que si vous l'autorisez séparément"),
+           "Le Réseau ne publiera vos réponses complètes sur son site web que si vous l'autorisez",
+           "nous vous le demandons séparément", "/profile"),
 }  # fmt: skip
 
 

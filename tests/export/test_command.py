@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,26 @@ def test_cli_filters_and_anonymize(cli_env: Path) -> None:
     records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     assert len(records) == 4
     assert {(r["country"], r["organization"], r["email"]) for r in records} == {("HT", None, None)}
+
+
+def test_cli_published_only(cli_env: Path) -> None:
+    """--published-only writes only the answers of stakeholders who allowed publication."""
+    with sqlite3.connect(cli_env / "consultbot.db") as connection:
+        connection.execute(
+            "UPDATE stakeholders SET publication_consent = platform_user_id IN ('ana', 'eve')"
+            " WHERE platform_user_id IN ('ana', 'eve', 'ben')"
+        )
+    out = cli_env / "published.jsonl"
+    args = ["export", "-f", "jsonl", "-o", str(out), "--published-only", "--lang", "en"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Wrote 7 answers" in result.output
+    records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert {record["organization"] for record in records} == {
+        "Red Migrante Caribe",
+        "Frontera Norte",
+    }
+    assert {record["publication_consent"] for record in records} == {True}
 
 
 def test_cli_refuses_an_unknown_session(cli_env: Path) -> None:

@@ -14,7 +14,8 @@ SCHEMA_KEYS = {
     "answer_id", "revision", "updated_at", "session", "session_title", "question",
     "question_text", "question_type", "answer", "skipped", "answer_language", "stakeholder_id",
     "organization", "described_as", "category", "category_name", "country", "country_name",
-    "subregion", "subregion_name", "email", "attribution_consent", "value",
+    "subregion", "subregion_name", "email", "attribution_consent", "publication_consent",
+    "value",
 }  # fmt: skip
 
 

@@ -118,7 +118,7 @@ async def test_single_choice_and_pledge_in_general_questions(sqlite_engine: Engi
     )
     assert pledge.objectives == [1]
     stored = {a.question_key: a.value for a in await _answers(sqlite_engine)}
-    assert stored["national_plan"] == {"option": "yes_took_part"}
+    assert stored["national_plan"] == {"option": "yes_took_part", "text": "An answer"}
 
 
 async def test_attachment_answer_is_stored_as_reference(sqlite_engine: Engine) -> None:

@@ -19,7 +19,8 @@ REGISTRATION = [
     ("tap#0", "ask.country.list"),
     ("tap:Jamaica", "ask.email"),
     ("ana@example.org", "ask.attribution"),
-    ("tap:{yes_name}", "ask.reminders"),
+    ("tap:{yes_name}", "ask.publication"),
+    ("tap:{publish}", "ask.reminders"),
     ("tap:{remind}", "registered"),
 ]
 
@@ -60,6 +61,7 @@ async def test_registration_walks_every_field(engine: Engine, language: str) -> 
     assert stakeholder.category == engine.pack.categories[2].key
     assert stakeholder.email == "ana@example.org"
     assert stakeholder.attribution_consent is True and stakeholder.reminders_opt_in is True
+    assert stakeholder.publication_consent is True
     assert stakeholder.consent_version == engine.pack.privacy.version
     assert stakeholder.registered_at is not None
 

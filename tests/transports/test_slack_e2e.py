@@ -198,6 +198,8 @@ async def register(person: SlackUser, country_first: bool = True) -> None:
     await person.say("<mailto:ana@example.org|ana@example.org>")
     assert person.keys == ["ask.attribution"], person.keys
     await person.tap("Sí, pueden nombrarnos")
+    assert person.keys == ["ask.publication"], person.keys
+    await person.tap("Sí, publíquenlas")
     await person.tap("Sí, recordarme")
     assert person.keys == ["registered"], person.keys
 

@@ -463,8 +463,10 @@ async def test_broadcast_to_200_meets_a_429_and_delivers_each_once(
         "La audiencia es el 12 de mayo.",
         "The hearing is on 12 May.",
     }
-    resumed = min(c.at for c in delivered if c.at > limited.at)
-    assert resumed - limited.at >= 0.95  # retry_after honoured
+    after = sorted(c.at for c in delivered if c.at > limited.at)
+    in_flight = [at for at in after if at - limited.at < 0.95]  # sent before the 429 came back
+    assert len(in_flight) < SenderPolicy().concurrency
+    assert after[len(in_flight)] - limited.at >= 0.95  # then retry_after honoured
     assert set((await outbox_statuses(polling_world.database)).values()) == {"sent"}
 
 

@@ -1,19 +1,23 @@
-"""One answer among the question's options."""
+"""One answer among the question's options; an option may then ask for a text (`follow_up`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Literal
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
 
 from bot.pack.model import Pack, Question, Session
+from bot.questions import follow_up, writing
 from bot.questions.base import (
     Answered,
     AnswerInput,
     Asked,
+    Cell,
     Expected,
     Option,
     Parsed,
+    Progress,
     QuestionKind,
+    Refused,
     Shown,
     Value,
     pick,
@@ -25,6 +29,10 @@ PREFIX = "o:"
 class OptionValue(Value):
     type: Literal["single_choice"] = "single_choice"
     option: str
+    text: str | None = None  # written after an option with a follow-up; older rows have none
+
+    def stored(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude={"type"}, exclude_none=True)
 
 
 def option_buttons(asked: Asked) -> list[Option]:
@@ -42,19 +50,52 @@ def choice_problems(question: Question) -> Iterator[str]:
 class SingleChoiceKind(QuestionKind):
     name = "single_choice"
     value_model = OptionValue
+    option_settings_model = follow_up.ChoiceOptionSettings
 
     def show(self, asked: Asked) -> Shown:
+        key = follow_up.following(asked)
+        if key is not None:
+            return follow_up.show(asked, key)
         return Shown(asked.t._("Tap one answer."), tuple(option_buttons(asked)))
 
     def parse(self, asked: Asked, given: AnswerInput) -> Parsed:
+        key = follow_up.following(asked)
+        if key is not None:
+            taken = follow_up.take(asked, key, given)
+            if isinstance(taken, follow_up.GoBack):
+                return Progress({follow_up.FOLLOW: None, "parts": []})
+            if isinstance(taken, follow_up.Written):
+                return Answered(OptionValue(option=key, text=taken.text))
+            return taken
         chosen = pick(given, option_buttons(asked))
         if chosen is None:
             return Expected(asked.t._("Please tap one of the answers."))
-        return Answered(OptionValue(option=chosen.removeprefix(PREFIX)))
+        option = chosen.removeprefix(PREFIX)
+        if option in follow_up.follow_ups(asked.question):
+            return follow_up.start(option)
+        return Answered(OptionValue(option=option))
+
+    def edit(self, asked: Asked, given: AnswerInput) -> Progress | Refused | None:
+        return follow_up.edit(asked, given)
+
+    def writing(self, state: Mapping[str, Any]) -> bool:
+        return bool(state.get(follow_up.FOLLOW)) and bool(writing.parts(state))
 
     def describe(self, value: Value, asked: Asked) -> str:
         assert isinstance(value, OptionValue)
-        return asked.option_label(value.option)
+        return follow_up.worded(asked, value.option, value.text)
+
+    def written(self, value: Value, asked: Asked) -> str:
+        """The text written after the option, with the option it explains."""
+        if not isinstance(value, OptionValue) or not value.text:
+            return ""
+        return follow_up.worded(asked, value.option, value.text)
+
+    def columns(self, question: Question) -> tuple[str, ...]:
+        return follow_up.column(question)
+
+    def export_cells(self, value: Value) -> dict[str, Cell]:
+        return {follow_up.COLUMN: value.text if isinstance(value, OptionValue) else None}
 
     def problems(self, question: Question, session: Session, pack: Pack) -> Iterator[str]:
         yield from choice_problems(question)

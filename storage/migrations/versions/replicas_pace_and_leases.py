@@ -1,7 +1,7 @@
 """replicas: a shared send pace per platform, leases, and an index to space one chat's messages
 
 Revision ID: replicas
-Revises: dashboard
+Revises: publication_opt_in
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "replicas"
-down_revision = "dashboard"
+down_revision = "publication_opt_in"
 branch_labels = None
 depends_on = None
 
