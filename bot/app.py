@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import gc
 import logging
 import signal
@@ -160,12 +161,14 @@ def _background(
     settings: Settings, runtime: Runtime, transports: list[Transport]
 ) -> list[Coroutine[Any, Any, None]]:
     from bot.outbox.scheduler import ReminderScheduler
-    from bot.outbox.sender import OutboxSender
+    from bot.outbox.sender import OutboxSender, SenderPolicy
 
     by_platform = {transport.platform: transport for transport in transports}
-    sender = OutboxSender(
-        runtime.database, by_platform, rate_per_second=settings.broadcast_rate_per_second
+    policy = SenderPolicy(
+        rate_per_second=settings.broadcast_rate_per_second,
+        lease=dt.timedelta(seconds=settings.outbox_lease_seconds),
     )
+    sender = OutboxSender(runtime.database, by_platform, policy)
     scheduler = ReminderScheduler(runtime.database, runtime.pack)
     return [sender.run(), scheduler.run()]
 

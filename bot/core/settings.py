@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     rapporteurs: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     broadcast_rate_per_second: float = Field(default=25, gt=0, le=1000)
+    # How long a sender's claim on outbox messages lasts: a replica that dies holding some has
+    # them sent by another once it runs out (a send may then go twice, never zero times).
+    outbox_lease_seconds: float = Field(default=120, ge=5, le=3600)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "text"] = "auto"  # auto: JSON unless stderr is a terminal

@@ -146,9 +146,10 @@ class OutboxSender:
         """
         report = DrainReport()
         while True:
+            claimed_at = self.clock.monotonic()
             batch = await self._claim()
             if batch:
-                await self._send_batch(batch, report)
+                await self._send_batch(batch, report, claimed_at)
                 continue
             wait = await self._wait_for_next()
             if wait is None:
@@ -204,7 +205,12 @@ class OutboxSender:
         budget = int(self._rate(platform) * self.policy.lease.total_seconds() / 4)
         return max(1, min(self.policy.batch_size, budget))
 
-    async def _send_batch(self, batch: list[outbox.Claimed], report: DrainReport) -> None:
+    async def _send_batch(
+        self, batch: list[outbox.Claimed], report: DrainReport, claimed_at: float
+    ) -> None:
+        """Send a claimed batch, never past 80 % of its lease: after that another sender may
+        claim the same messages, so what is left goes back to the queue untried."""
+        expires = claimed_at + 0.8 * self.policy.lease.total_seconds()
         async with self.database.transaction() as session:
             unreachable = await outbox.unreachable_among(session, {m.stakeholder_id for m in batch})
         done = Slice.empty()
@@ -220,8 +226,12 @@ class OutboxSender:
             elif (wait := self._chat_wait(message)) > 0:
                 done.held.append((message, wait))
                 report.deferred += 1
+            elif self.clock.monotonic() > expires:
+                done.held.append((message, 0.0))
             elif not await pacer.turn():
                 done.held.append((message, pacer.paused_for()))
+            elif self.clock.monotonic() > expires:  # the wait for its turn ran the lease out
+                done.held.append((message, 0.0))
             else:
                 self._remember_chat(message)
                 flying.append((message, asyncio.create_task(self._attempt(message))))
