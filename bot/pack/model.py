@@ -35,9 +35,11 @@ class Model(BaseModel):
 
 
 class QuestionType(StrEnum):
-    """Names of the built-in question types, for code that singles one out (the report).
+    """Names of the question types some code singles out (the report counts choices and
+    objectives; pledges have a section of their own).
 
-    The types themselves live in `bot.questions.kinds`; a pack may use any type found there.
+    The types themselves live in `bot.questions.kinds`; a pack may use any type found there,
+    and a new type needs no name here.
     """
 
     TEXT = "text"
@@ -46,7 +48,6 @@ class QuestionType(StrEnum):
     OBJECTIVES = "objectives"
     ATTACHMENT = "attachment"
     PLEDGE = "pledge"
-    SCALE = "scale"
 
 
 class Option(Model):
