@@ -24,6 +24,7 @@ from bot.core.i18n import translator
 from bot.core.messages import Handled, Inbound, InboundKind, Outcome, Reply
 from bot.core.ordering import Sequencer
 from bot.core.settings import Settings
+from bot.core.text import clean_inbound
 from bot.engine.store import SqlStore
 from bot.observability.updates import note_flow, note_outcome, observe_update
 from bot.pack import Pack
@@ -68,6 +69,7 @@ class Engine:
     @observe_update
     async def process(self, inbound: Inbound) -> Handled:
         """Handle one update in its sender's turn; say whether it was committed."""
+        inbound = clean_inbound(inbound)  # the one place text enters: cleaned for every platform
         async with self.ordered(inbound.platform, inbound.user_id):
             for attempt in range(1, ATTEMPTS + 1):
                 try:
