@@ -20,7 +20,7 @@ from tests.export.helpers import export_bytes
 from tests.export.seed import Seed, _stakeholder, answer
 
 PASTED = "Primero\x0bsegundo\x00 y\x1b[2J fin\x07\n<script>alert('x')</script> <b>bold</b>"
-ORGANIZATION = "Red\x0b Sur\x00 <img src=x onerror=alert(1)>"
+ORGANIZATION = "Red\x0b Sur\x1b <img src=x onerror=alert(1)>"  # PostgreSQL text holds no NUL
 CONTROL = [chr(n) for n in range(32) if chr(n) not in "\n\t"]
 
 
