@@ -61,9 +61,12 @@ class Dialog:
     async def tap_data(self, data: str) -> list[Reply]:
         return await self.deliver(self._inbound(InboundKind.CHOICE, choice=data))
 
-    async def attach(self, filename: str, kind: str = "document", path: str | None = None):
+    async def attach(self, filename: str, kind: str = "document", content: bytes = b"%PDF-1.4"):
+        """Send a file as a transport does once it fetched it into the engine's store."""
+        file_id = f"file-{filename}"
+        path = self.engine.attachments.save(self.platform, file_id, filename, content)
         ref = AttachmentRef(
-            platform_file_id=f"file-{filename}", kind=kind, filename=filename, stored_path=path
+            platform_file_id=file_id, kind=kind, filename=filename, stored_path=str(path)
         )
         return await self.deliver(self._inbound(InboundKind.ATTACHMENT, attachment=ref))
 

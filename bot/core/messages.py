@@ -49,6 +49,11 @@ class AttachmentRef:
     mime_type: str | None = None
     size: int | None = None
     stored_path: str | None = None  # set by a transport that already fetched the file
+    problem: str | None = None  # why it was not fetched: TOO_LARGE or UNAVAILABLE
+
+
+TOO_LARGE = "too_large"  # over what the platform lets a bot download, or our own limit
+UNAVAILABLE = "unavailable"  # the download failed
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ import logging
 import random
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -118,7 +117,8 @@ class Engine:
             note_flow(ctx.table or state.position.flow)
             if not store.erased:
                 await save_state(session, state)
-        _delete_files(store.files_to_delete)
+        for path in store.files_to_delete:
+            self.attachments.delete(path)
         return Handled(ctx.replies + await self._after_commit(inbound, store))
 
     def _context(
@@ -168,11 +168,3 @@ class Engine:
         t = translator(language if language in self.pack.languages else self.pack.default_language)
         text = t._("I work in private chats only. Please write to me directly.")
         return [Reply(text, key="group.private_only")]
-
-
-def _delete_files(paths: list[str]) -> None:
-    for path in paths:
-        try:
-            Path(path).unlink(missing_ok=True)
-        except OSError:
-            log.warning("could not delete an erased stakeholder's file")

@@ -8,6 +8,7 @@ through it (the outbox too) and stops it, all through `Transport`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -82,6 +83,14 @@ class Transport(Protocol):
     async def send(self, address: Address, reply: Reply) -> None:
         """Deliver one reply; raise a `bot.core.delivery` error when the platform refuses it."""
         ...
+
+
+def not_kept(inbound: Inbound, problem: str) -> Inbound:
+    """The same inbound, its file marked as not fetched and why (bot.core.messages.TOO_LARGE)."""
+    if inbound.attachment is None:
+        return inbound
+    attachment = dataclasses.replace(inbound.attachment, stored_path=None, problem=problem)
+    return dataclasses.replace(inbound, attachment=attachment)
 
 
 async def answer(

@@ -29,9 +29,9 @@ from starlette.routing import BaseRoute, Route
 
 from bot.core.attachments import AttachmentStore
 from bot.core.delivery import TransientFailure
-from bot.core.messages import Address, Inbound, Reply
+from bot.core.messages import TOO_LARGE, UNAVAILABLE, Address, Inbound, Reply
 from bot.core.settings import Settings
-from bot.transports.base import Limits, Receiver, Startup, answer, handle_safely
+from bot.transports.base import Limits, Receiver, Startup, answer, handle_safely, not_kept
 from bot.transports.slack import mapping
 from bot.transports.slack.errors import delivery_error
 
@@ -197,6 +197,9 @@ class SlackTransport:
             file = await self._complete(file)
             stored = await self._download(file)
         inbound = mapping.message_to_inbound(body, locale=locale, file=file, stored_path=stored)
+        if file is not None and stored is None:
+            too_large = (file.get("size") or 0) > MAX_DOWNLOAD
+            inbound = not_kept(inbound, TOO_LARGE if too_large else UNAVAILABLE)
         await self._process(inbound)
 
     async def _handle_action(self, body: dict[str, Any]) -> None:

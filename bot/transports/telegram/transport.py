@@ -35,7 +35,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.core.attachments import AttachmentStore
 from bot.core.delivery import PermanentFailure, RateLimited, TransientFailure, Unreachable
-from bot.core.messages import Address, Inbound, InboundKind, Reply
+from bot.core.messages import TOO_LARGE, UNAVAILABLE, Address, Inbound, InboundKind, Reply
 from bot.core.settings import Settings
 from bot.transports.base import (
     REPLY_WAIT,
@@ -44,6 +44,7 @@ from bot.transports.base import (
     Startup,
     answer,
     handle_safely,
+    not_kept,
 )
 from bot.transports.telegram.mapping import ALLOWED_UPDATES, render, to_inbound, with_stored_path
 from bot.transports.telegram.menus import admin_chats, chats_with_roles, publish_commands
@@ -313,14 +314,14 @@ class TelegramTransport:
             return inbound
         if ref.size is not None and ref.size > DOWNLOAD_LIMIT:
             log.info("update %s: file over getFile's limit", inbound.update_id)
-            return inbound
+            return not_kept(inbound, TOO_LARGE)
         try:
             path = await self._download(
                 ref.platform_file_id, ref.filename or _default_name(ref.kind)
             )
         except TelegramError as error:
             log.warning("update %s: getFile failed: %s", inbound.update_id, error)
-            return inbound
+            return not_kept(inbound, UNAVAILABLE)
         return with_stored_path(inbound, str(path))
 
     async def _download(self, file_id: str, filename: str) -> Path:

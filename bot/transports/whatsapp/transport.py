@@ -29,9 +29,9 @@ from starlette.routing import BaseRoute, Route
 from bot.core.attachments import AttachmentStore
 from bot.core.delivery import DeliveryError, NoTemplate
 from bot.core.i18n import translator
-from bot.core.messages import Address, Inbound, InboundKind, Reply
+from bot.core.messages import TOO_LARGE, UNAVAILABLE, Address, Inbound, InboundKind, Reply
 from bot.core.settings import Settings
-from bot.transports.base import Receiver, Startup, deliver, handle_safely
+from bot.transports.base import Receiver, Startup, deliver, handle_safely, not_kept
 from bot.transports.whatsapp import mapping
 from bot.transports.whatsapp.errors import delivery_error
 
@@ -215,11 +215,11 @@ class WhatsAppTransport:
             size = int(media.file_size or 0) or None
             if (size or 0) > MAX_DOWNLOAD or not self._trusted(media.url):
                 log.warning("whatsapp: not fetching media %s (%s bytes)", media.id, size)
-                return inbound
+                return not_kept(inbound, TOO_LARGE if (size or 0) > MAX_DOWNLOAD else UNAVAILABLE)
             content = await self.client.get_media_bytes(url=media.url)
         except (WhatsAppError, httpx.HTTPError, ValueError) as error:
             log.warning("whatsapp: media of %s not fetched: %s", inbound.update_id, error)
-            return inbound
+            return not_kept(inbound, UNAVAILABLE)
         path = self.attachments.save(PLATFORM, ref.platform_file_id, ref.filename, content)
         return mapping.with_stored_path(inbound, str(path), size or len(content))
 
