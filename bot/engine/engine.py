@@ -37,6 +37,7 @@ from storage.state import StaleState, State, load_state, save_state
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 10
+APOLOGY_LOOKUP = 1.0  # seconds the apology waits for the stakeholder's language
 
 
 class Engine:
@@ -69,10 +70,11 @@ class Engine:
     async def process(self, inbound: Inbound) -> Handled:
         """Handle one update in its sender's turn; say whether it was committed."""
         inbound = clean_inbound(inbound)  # the one place text enters: cleaned for every platform
+        seen: dict[str, str] = {}  # the stakeholder's language, once an attempt read it
         async with self.ordered(inbound.platform, inbound.user_id):
             for attempt in range(1, ATTEMPTS + 1):
                 try:
-                    return await self._once(inbound)
+                    return await self._once(inbound, seen)
                 except (StaleState, IntegrityError) as error:
                     await asyncio.sleep(random.uniform(0, 0.02 * attempt))  # let the winner finish
                     log.info(
@@ -83,13 +85,26 @@ class Engine:
                     )
                 except Exception:
                     log.exception("update %s from %s failed", inbound.update_id, inbound.platform)
-                    return Handled([self._apology(inbound)], Outcome.FAILED)
+                    return Handled([await self._apology(inbound, seen)], Outcome.FAILED)
             note_outcome("gave_up")
             log.error("update %s gave up after %d attempts", inbound.update_id, ATTEMPTS)
-            return Handled([self._apology(inbound)], Outcome.FAILED)
+            return Handled([await self._apology(inbound, seen)], Outcome.FAILED)
 
-    def _apology(self, inbound: Inbound) -> Reply:
-        language = (inbound.locale_hint or "")[:2]
+    async def _apology(self, inbound: Inbound, seen: dict[str, str]) -> Reply:
+        """Sorry, in the language the stakeholder chose (read again if the attempt did not)."""
+        language = seen.get("language") or await self._chosen_language(inbound)
+        return self._sorry(language or (inbound.locale_hint or "")[:2])
+
+    async def _chosen_language(self, inbound: Inbound) -> str | None:
+        """The stored language, if the database answers quickly; the failure may be its own."""
+        try:
+            async with asyncio.timeout(APOLOGY_LOOKUP), self.database.transaction() as session:
+                known = await find_stakeholder(session, inbound.platform, inbound.user_id)
+                return known.language if known else None
+        except Exception:
+            return None
+
+    def _sorry(self, language: str) -> Reply:
         t = translator(language if language in self.pack.languages else self.pack.default_language)
         return Reply(
             t._(
@@ -99,7 +114,7 @@ class Engine:
             key="error.internal",
         )
 
-    async def _once(self, inbound: Inbound) -> Handled:
+    async def _once(self, inbound: Inbound, seen: dict[str, str]) -> Handled:
         async with self.database.transaction() as session:
             if not await mark_processed(session, inbound.platform, inbound.update_id):
                 log.info("update %s already processed", inbound.update_id)
@@ -111,6 +126,7 @@ class Engine:
             if inbound.kind == InboundKind.GROUP:
                 return Handled(await self._group(session, inbound))
             state = await load_state(session, inbound.platform, inbound.user_id, inbound.chat_id)
+            seen["language"] = state.stakeholder.language or ""
             ctx, store = self._context(session, inbound, state)
             note_flow(state.position.flow)  # where it arrived, in case the flow fails
             await route(ctx)
@@ -119,7 +135,16 @@ class Engine:
                 await save_state(session, state)
         for path in store.files_to_delete:
             self.attachments.delete(path)
-        return Handled(ctx.replies + await self._after_commit(inbound, store))
+        if store.erased:
+            await self._after_erasure(inbound)
+        return Handled(ctx.replies + await self._after_commit(inbound, store, ctx.language))
+
+    async def _after_erasure(self, inbound: Inbound) -> None:
+        """The erasure is committed; what only the database file may still hold goes too."""
+        try:
+            await self.database.after_erasure()
+        except Exception:
+            log.exception("update %s: the checkpoint after an erasure failed", inbound.update_id)
 
     def _context(
         self, session: AsyncSession, inbound: Inbound, state: State
@@ -143,7 +168,7 @@ class Engine:
         )
         return ctx, store
 
-    async def _after_commit(self, inbound: Inbound, store: SqlStore) -> list[Reply]:
+    async def _after_commit(self, inbound: Inbound, store: SqlStore, language: str) -> list[Reply]:
         """Deferred jobs (an export) read the committed database; their replies come after."""
         replies: list[Reply] = []
         for job in store.jobs:
@@ -151,7 +176,7 @@ class Engine:
                 replies += await job.run(self.database, self.pack)
             except Exception:
                 log.exception("deferred work of update %s failed", inbound.update_id)
-                replies.append(self._apology(inbound))
+                replies.append(self._sorry(language))
         return replies
 
     async def _group(self, session: AsyncSession, inbound: Inbound) -> list[Reply]:
