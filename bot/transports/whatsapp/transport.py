@@ -31,7 +31,7 @@ from bot.core.delivery import DeliveryError, NoTemplate
 from bot.core.i18n import translator
 from bot.core.messages import TOO_LARGE, UNAVAILABLE, Address, Inbound, InboundKind, Reply
 from bot.core.settings import Settings
-from bot.transports.base import Receiver, Startup, deliver, handle_safely, not_kept
+from bot.transports.base import Attempts, Receiver, Startup, deliver, handle_safely, not_kept
 from bot.transports.whatsapp import mapping
 from bot.transports.whatsapp.errors import delivery_error
 
@@ -90,6 +90,7 @@ class WhatsAppTransport:
         self._client: WhatsApp | None = None
         self._session: httpx.AsyncClient | None = None
         self._receiver: Receiver | None = None
+        self.attempts = Attempts()
         self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)  # tests set it
 
     # ------------------------------------------------------------------ lifecycle
@@ -158,8 +159,10 @@ class WhatsAppTransport:
             return Response(status_code=200)  # a non-2xx would make Meta resend it for days
         for status in notification.statuses:
             await self._status(status)
-        for received in notification.messages:
-            await self._receive(received)
+        acknowledged = [await self._receive(received) for received in notification.messages]
+        if not all(acknowledged):
+            # Not committed: Meta delivers the notification again (the rest are duplicates).
+            return Response(status_code=503)
         return Response(status_code=200)
 
     async def _status(self, status: mapping.Status) -> None:
@@ -172,18 +175,23 @@ class WhatsAppTransport:
         elif status.tracker and status.status in ("delivered", "read"):
             await self.ledger.delivered(status.tracker, status.status, status.at)
 
-    async def _receive(self, received: mapping.Received) -> None:
-        """In the sender's turn: fetch a file, handle, note the time of the message, answer."""
+    async def _receive(self, received: mapping.Received) -> bool:
+        """In the sender's turn: fetch a file, handle, note the time of the message, answer.
+
+        False when the engine did not commit it (and it has attempts left): nothing is sent.
+        """
         inbound = received.inbound
         receiver = self._receiver
         if receiver is None:
             log.error(
                 "whatsapp: message %s arrived before the transport started", inbound.update_id
             )
-            return
+            return True
         async with receiver.ordered(inbound.platform, inbound.user_id):
             inbound = await self._fetch_attachment(inbound)
             handled = await handle_safely(receiver, inbound)
+            if not self.attempts.settle(inbound.update_id, handled):
+                return False
             language = await self._note_inbound(inbound, received.at)
             words = labels(language or inbound.locale_hint or self.default_language)
             page = mapping.more_page(inbound)
@@ -196,6 +204,7 @@ class WhatsAppTransport:
                 await self._call(inbound.chat_id, call)
 
             await deliver(send, calls, inbound.update_id)
+        return True
 
     async def _note_inbound(self, inbound: Inbound, at: dt.datetime) -> str | None:
         """Record when the stakeholder wrote (their 24 hours start again); their language."""
