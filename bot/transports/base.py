@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import json
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from starlette.routing import BaseRoute
 
@@ -122,6 +123,34 @@ class Attempts:
             self.succeeded(update_id)
             return True
         return self.give_up(update_id)
+
+
+MAX_JSON_DEPTH = 32  # platforms' payloads nest about 8 deep (WhatsApp's notifications)
+
+
+class BadBody(ValueError):
+    """A webhook body that is not JSON, or nests deeper than any platform's payload."""
+
+
+def read_json(body: bytes) -> Any:
+    """Parse a webhook body, refusing what would exhaust the parser or the code that walks it."""
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise BadBody(f"not JSON: {type(error).__name__}") from None
+    level, pending = 0, [value]
+    while pending:  # breadth first: one level of containers at a time, no recursion
+        level += 1
+        if level > MAX_JSON_DEPTH:
+            raise BadBody(f"JSON nested over {MAX_JSON_DEPTH} levels")
+        children: list[Any] = []
+        for item in pending:
+            if isinstance(item, dict):
+                children += [v for v in item.values() if isinstance(v, dict | list)]
+            elif isinstance(item, list):
+                children += [v for v in item if isinstance(v, dict | list)]
+        pending = children
+    return value
 
 
 def not_kept(inbound: Inbound, problem: str) -> Inbound:

@@ -40,12 +40,14 @@ from bot.core.settings import Settings
 from bot.transports.base import (
     REPLY_WAIT,
     Attempts,
+    BadBody,
     Limits,
     Receiver,
     Startup,
     answer,
     handle_safely,
     not_kept,
+    read_json,
 )
 from bot.transports.telegram.mapping import ALLOWED_UPDATES, render, to_inbound, with_stored_path
 from bot.transports.telegram.menus import admin_chats, chats_with_roles, publish_commands
@@ -271,8 +273,9 @@ class TelegramTransport:
         if not self._secret_matches(request.headers.get(SECRET_HEADER)):
             return Response(status_code=403)
         try:
-            payload = await request.json()
-        except ValueError:
+            payload = read_json(await request.body())
+        except BadBody as error:
+            log.warning("webhook body refused: %s", error)
             return Response(status_code=400)
         await self.connect()
         try:

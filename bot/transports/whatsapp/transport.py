@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hmac
-import json
 import logging
 import urllib.parse
 from collections.abc import Callable
@@ -31,7 +30,16 @@ from bot.core.delivery import DeliveryError, NoTemplate
 from bot.core.i18n import translator
 from bot.core.messages import TOO_LARGE, UNAVAILABLE, Address, Inbound, InboundKind, Reply
 from bot.core.settings import Settings
-from bot.transports.base import Attempts, Receiver, Startup, deliver, handle_safely, not_kept
+from bot.transports.base import (
+    Attempts,
+    BadBody,
+    Receiver,
+    Startup,
+    deliver,
+    handle_safely,
+    not_kept,
+    read_json,
+)
 from bot.transports.whatsapp import mapping
 from bot.transports.whatsapp.errors import delivery_error
 
@@ -153,7 +161,12 @@ class WhatsAppTransport:
             log.warning("whatsapp: a webhook POST without a valid signature was refused")
             return Response(status_code=401)
         try:
-            notification = mapping.parse(json.loads(body), self.phone_number_id)
+            payload = read_json(body)
+        except BadBody as error:
+            log.warning("whatsapp: webhook body refused: %s", error)
+            return Response(status_code=400)
+        try:
+            notification = mapping.parse(payload, self.phone_number_id)
         except (ValueError, TypeError, AttributeError) as error:
             log.warning("whatsapp: unreadable notification (%s)", error)
             return Response(status_code=200)  # a non-2xx would make Meta resend it for days
