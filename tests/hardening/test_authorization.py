@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.engine.engine import Engine
 from bot.pack import Pack
 from handlers.base import step_token
 from handlers.registry import COMMANDS, FLOWS
