@@ -117,6 +117,7 @@ class Outcome(StrEnum):
     HANDLED = "handled"  # committed: acknowledge, send the replies
     DUPLICATE = "duplicate"  # seen before: acknowledge, nothing to send
     FAILED = "failed"  # nothing committed: the platform may deliver it again
+    THROTTLED = "throttled"  # set aside by flood control (the sender is told): acknowledge it
 
 
 @dataclass(frozen=True)

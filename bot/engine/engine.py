@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.attachments import AttachmentStore
+from bot.core.flood import FloodGate, Verdict
 from bot.core.i18n import translator
 from bot.core.messages import Handled, Inbound, InboundKind, Outcome, Reply
 from bot.core.ordering import Sequencer
@@ -38,6 +39,8 @@ from storage.state import StaleState, State, load_state, save_state
 log = logging.getLogger(__name__)
 ATTEMPTS = 10
 APOLOGY_LOOKUP = 1.0  # seconds the apology waits for the stakeholder's language
+# What flood control does not count: the platform's notices about the person, and groups.
+UNCOUNTED = frozenset({InboundKind.BLOCKED, InboundKind.UNBLOCKED, InboundKind.GROUP})
 
 
 class Engine:
@@ -57,6 +60,7 @@ class Engine:
         self.attachments = attachments or AttachmentStore(settings.attachments_dir)
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.sequencer = Sequencer()
+        self.flood = FloodGate()
 
     def ordered(self, platform: str, user_id: str) -> AbstractAsyncContextManager[None]:
         """Hold one person's turn: transports enter it when an update arrives."""
@@ -70,6 +74,10 @@ class Engine:
     async def process(self, inbound: Inbound) -> Handled:
         """Handle one update in its sender's turn; say whether it was committed."""
         inbound = clean_inbound(inbound)  # the one place text enters: cleaned for every platform
+        if inbound.kind not in UNCOUNTED:
+            verdict = self.flood.check((inbound.platform, inbound.user_id))
+            if verdict != Verdict.ADMIT:
+                return await self._throttled(inbound, verdict)
         seen: dict[str, str] = {}  # the stakeholder's language, once an attempt read it
         async with self.ordered(inbound.platform, inbound.user_id):
             for attempt in range(1, ATTEMPTS + 1):
@@ -89,6 +97,19 @@ class Engine:
             note_outcome("gave_up")
             log.error("update %s gave up after %d attempts", inbound.update_id, ATTEMPTS)
             return Handled([await self._apology(inbound, seen)], Outcome.FAILED)
+
+    async def _throttled(self, inbound: Inbound, verdict: Verdict) -> Handled:
+        """Set a flood's update aside, unstored; its sender is told once to slow down."""
+        note_outcome("throttled")
+        if verdict == Verdict.DROP:
+            return Handled([], Outcome.THROTTLED)
+        language = await self._chosen_language(inbound) or (inbound.locale_hint or "")[:2]
+        t = translator(language if language in self.pack.languages else self.pack.default_language)
+        text = t._(
+            "You are sending messages faster than I can read them, so I set the last ones "
+            "aside. Please wait a moment, then send again what I have not answered."
+        )
+        return Handled([Reply(text, key="flood.slow_down")], Outcome.THROTTLED)
 
     async def _apology(self, inbound: Inbound, seen: dict[str, str]) -> Reply:
         """Sorry, in the language the stakeholder chose (read again if the attempt did not)."""
