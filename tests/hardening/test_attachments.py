@@ -19,9 +19,10 @@ from storage.models import Attachment
 from tests.dialog import Dialog, register
 
 
-async def at_attachment_question(dialog: Dialog) -> None:
-    """Register and walk session 1 until its attachment question is asked."""
-    await register(dialog)
+async def at_attachment_question(dialog: Dialog, registered: bool = False) -> None:
+    """Register (unless done) and walk session 1 until its attachment question is asked."""
+    if not registered:
+        await register(dialog)
     await dialog.command("/consult inclusion")
     for _ in range(20):
         if "ask.question.attachment" in dialog.keys:

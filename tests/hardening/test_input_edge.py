@@ -81,3 +81,20 @@ async def test_a_304_character_file_name_is_kept(engine: Engine, tmp_path) -> No
     async with engine.database.transaction() as session:
         stored = await session.scalar(select(Attachment.filename))
     assert stored is not None and stored.endswith(".pdf") and len(stored) <= 200
+
+
+async def test_an_edit_cannot_bypass_the_length_limit(engine: Engine) -> None:
+    """Editing a sent part to 30,000 characters is refused; the answer saved keeps the limit."""
+    dialog = Dialog(engine)
+    await register(dialog)
+    await dialog.command("/consult inclusion")
+    await dialog.tap(dialog.choices[0].label)
+    await dialog.tap("Done")
+    await dialog.say("First part", message_ref="m-1")
+    await dialog.send_kind(InboundKind.EDIT, text="y" * 30_000, message_ref="m-1")
+    assert dialog.keys == ["error.long"]
+    await dialog.tap("Done")
+    async with engine.database.transaction() as session:
+        values = (await session.scalars(select(Answer.value))).all()
+    assert {"text": "First part"} in values
+    assert all(len(str(value)) < 20_000 for value in values)
