@@ -243,13 +243,12 @@ async def test_sigkill_under_load_loses_no_acknowledged_answer(tmp_path: Path) -
         "answers stored": answers,
         "texts acknowledged": sum(1 for c in clients for u, _, _ in c.texts if u in acknowledged),
         "broadcast duplicates": sum(copies) - USERS,
+        "acknowledged texts not found": len(lost),
     }
     (tmp_path / "figures.txt").write_text(repr(figures))
     print(f"\nchaos figures: {figures}")
     assert kills == KILLS, "the walk ended before every kill: raise CHAOS_USERS"
-    assert lost == [], (
-        f"acknowledged answers lost: {[(u, k, stored.get((str(u), k))) for u, k in lost[:3]]}"
-    )
+    assert lost == [], f"acknowledged answers lost: {len(lost)}, {lost[:3]}"
     assert unfinished == []
     assert min(copies) >= 1
     assert sum(copies) - USERS <= kills * 60  # at most one rate-limited batch per kill
