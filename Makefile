@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test test-postgres lint lint-container format bench profile locales locales-extract locales-update locales-compile clean
+.PHONY: run chat test test-postgres stress lint lint-container format bench profile locales locales-extract locales-update locales-compile clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,14 @@ endif
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The long half of the reliability suite (docs/reliability.md): the chaos run (`consultbot run`
+# SIGKILLed under 200 users and a broadcast) and thousands of fuzz sequences on each backend
+# (PostgreSQL where TEST_DATABASE_URL is set). About 10 minutes on 2 cores.
+FUZZ_EXAMPLES ?= 1000
+stress: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/pytest -q -s tests/stress \
+		tests/hardening/test_fuzz.py -p no:cacheprovider --override-ini addopts= -rs
 
 BENCH_STAMP := $(VENV)/.installed-bench
 BENCH ?= tests/benchmarks

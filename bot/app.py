@@ -66,7 +66,9 @@ async def run_console(settings: Settings, user_id: str, language: str | None) ->
 
     configure_logging(settings, level="WARNING")
     runtime = await _start_or_exit(settings)
-    console = ConsoleTransport(user_id=user_id, language=language)
+    console = ConsoleTransport(
+        user_id=user_id, language=language, attachments=runtime.engine.attachments
+    )
     try:
         await console.start(Startup(runtime.engine))
         await console.serve()

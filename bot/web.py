@@ -6,14 +6,59 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.observability import probes
 
 if TYPE_CHECKING:
     from storage.db import Database
+
+
+# The largest request body any route reads. Platforms send a few kilobytes (an update, an event,
+# a notification); a bigger body is refused before it is read whole.
+MAX_BODY = 1024 * 1024
+
+
+class BodyLimit:
+    """Read a request's body up to MAX_BODY, or answer 413; the app then reads it from memory."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"0")
+        if not declared.isdigit() or int(declared) > self.limit:
+            await PlainTextResponse("request body too large", 413)(scope, receive, send)
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            if len(body) > self.limit:
+                await PlainTextResponse("request body too large", 413)(scope, receive, send)
+                return
+            if not message.get("more_body"):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # after the body: a disconnect, when it comes
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
 
 
 async def healthz(_request: Request) -> PlainTextResponse:
@@ -40,4 +85,4 @@ def build_web_app(routes: Sequence[BaseRoute], database: Database | None = None)
         Route("/readyz", readyz),
         Route("/metrics", metrics),
     ]
-    return Starlette(routes=[*probes_routes, *routes])
+    return Starlette(routes=[*probes_routes, *routes], middleware=[Middleware(BodyLimit)])

@@ -1,7 +1,7 @@
 """/start: language, the privacy notice and consent, then the profile fields one by one.
 
 Before consent only the platform ids and the chosen language are kept; declining ends politely
-and stores nothing more.
+and erases even those.
 """
 
 from __future__ import annotations
@@ -73,6 +73,7 @@ async def take_consent(ctx: Context) -> None:
         return
     if chosen == DECLINE:
         ctx.goto("idle", "", {})
+        await ctx.store.erase("consent.declined")  # the platform ids too: nothing is kept
         ctx.say(
             t._(
                 "Understood. Nothing about you has been stored. "

@@ -11,10 +11,17 @@ from handlers.flow import Flow
 from handlers.registry import COMMANDS, FLOWS, OPEN_FLOWS
 from storage.roles import ORGANIZER, RAPPORTEUR
 
+# One message's characters at most: Slack's own limit (2026-12; Telegram and WhatsApp stop at
+# 4,096). Longer input can only be forged or a runaway paste, and is refused before any flow.
+MAX_MESSAGE = 40_000
+
 
 async def route(ctx: Context) -> None:
     """Hand the update to the flow it belongs to; every refusal is said, nothing is dropped."""
     inbound = ctx.inbound
+    if max(len(inbound.text), len(inbound.args), len(inbound.choice or "")) > MAX_MESSAGE:
+        _too_long(ctx)
+        return
     if inbound.kind == InboundKind.CHOICE and (inbound.choice or "").startswith("/"):
         command, _, args = (inbound.choice or "")[1:].partition(" ")
         ctx.inbound = replace(inbound, kind=InboundKind.COMMAND, command=command.lower(), args=args)
@@ -64,6 +71,19 @@ async def _command(ctx: Context) -> None:
 async def _start(ctx: Context, flow: Flow) -> None:
     ctx.enter(flow.name)
     await flow.start(ctx)
+
+
+def _too_long(ctx: Context) -> None:
+    size = max(len(ctx.inbound.text), len(ctx.inbound.args), len(ctx.inbound.choice or ""))
+    ctx.say(
+        ctx.t._(
+            "That message is too long for me ({count} characters; at most {limit} in one "
+            "message). Please send it in shorter parts.",
+            count=size,
+            limit=MAX_MESSAGE,
+        ),
+        key="error.message_too_long",
+    )
 
 
 def _allowed(ctx: Context, flow: Flow) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The advisory lock key that serialises migrations across processes ("consult" in ASCII).
 # Single-key advisory locks do not share a key space with the two-key form used per row.
@@ -34,6 +36,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten with zeros, so an erased stakeholder's text is not left in
+    # free pages of the file (their copies in the WAL go with `after_erasure`'s checkpoint).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
     # The sqlite3 module opens transactions lazily, at the first write, so a read-then-write
     # unit of work can meet "database is locked" instead of waiting, and SAVEPOINTs misbehave.
@@ -112,6 +117,24 @@ class Database:
             return
         async with self._writer.turn(), self.sessions() as session, session.begin():
             yield session
+
+    async def after_erasure(self) -> None:
+        """SQLite: fold the WAL into the file and truncate it, so erased pages leave no copy.
+
+        Run after the erasure committed, outside any transaction (a checkpoint cannot run in
+        one); a checkpoint that readers keep from finishing is retried at the next erasure.
+        """
+        if not self.is_sqlite:
+            return
+        async with self.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver = raw.driver_connection
+            assert driver is not None
+            cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _, _ = await cursor.fetchone()
+            await cursor.close()
+        if busy:
+            log.warning("the WAL checkpoint after an erasure was kept from finishing")
 
     async def upgrade(self) -> None:
         """Apply every Alembic migration up to head on this database, once across replicas.

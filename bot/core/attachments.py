@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
+log = logging.getLogger(__name__)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -28,3 +30,24 @@ class AttachmentStore:
             temporary.write_bytes(content)
             temporary.replace(path)
         return path
+
+    def contains(self, path: str | Path) -> bool:
+        """Whether `path`, with `..` and symlinks resolved, is a file inside the store."""
+        root = self.directory.resolve()
+        try:
+            resolved = Path(path).resolve()
+        except (OSError, RuntimeError):
+            return False
+        return resolved != root and resolved.is_relative_to(root)
+
+    def delete(self, path: str | Path) -> bool:
+        """Delete a stored file; a path outside the store is refused (checked, not assumed)."""
+        if not self.contains(path):
+            log.warning("refused to delete a file outside the attachment store")
+            return False
+        try:
+            Path(path).unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not delete an erased stakeholder's file")
+            return False
+        return True

@@ -49,6 +49,11 @@ class AttachmentRef:
     mime_type: str | None = None
     size: int | None = None
     stored_path: str | None = None  # set by a transport that already fetched the file
+    problem: str | None = None  # why it was not fetched: TOO_LARGE or UNAVAILABLE
+
+
+TOO_LARGE = "too_large"  # over what the platform lets a bot download, or our own limit
+UNAVAILABLE = "unavailable"  # the download failed
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,7 @@ class Outcome(StrEnum):
     HANDLED = "handled"  # committed: acknowledge, send the replies
     DUPLICATE = "duplicate"  # seen before: acknowledge, nothing to send
     FAILED = "failed"  # nothing committed: the platform may deliver it again
+    THROTTLED = "throttled"  # set aside by flood control (the sender is told): acknowledge it
 
 
 @dataclass(frozen=True)

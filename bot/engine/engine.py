@@ -14,16 +14,17 @@ import logging
 import random
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.attachments import AttachmentStore
+from bot.core.flood import FloodGate, Verdict
 from bot.core.i18n import translator
 from bot.core.messages import Handled, Inbound, InboundKind, Outcome, Reply
 from bot.core.ordering import Sequencer
 from bot.core.settings import Settings
+from bot.core.text import clean_inbound
 from bot.engine.store import SqlStore
 from bot.observability.updates import note_flow, note_outcome, observe_update
 from bot.pack import Pack
@@ -37,6 +38,9 @@ from storage.state import StaleState, State, load_state, save_state, take_turn
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 10
+APOLOGY_LOOKUP = 1.0  # seconds the apology waits for the stakeholder's language
+# What flood control does not count: the platform's notices about the person, and groups.
+UNCOUNTED = frozenset({InboundKind.BLOCKED, InboundKind.UNBLOCKED, InboundKind.GROUP})
 
 
 class Engine:
@@ -56,6 +60,7 @@ class Engine:
         self.attachments = attachments or AttachmentStore(settings.attachments_dir)
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.sequencer = Sequencer()
+        self.flood = FloodGate()
 
     def ordered(self, platform: str, user_id: str) -> AbstractAsyncContextManager[None]:
         """Hold one person's turn: transports enter it when an update arrives."""
@@ -68,10 +73,16 @@ class Engine:
     @observe_update
     async def process(self, inbound: Inbound) -> Handled:
         """Handle one update in its sender's turn; say whether it was committed."""
+        inbound = clean_inbound(inbound)  # the one place text enters: cleaned for every platform
+        if inbound.kind not in UNCOUNTED:
+            verdict = self.flood.check((inbound.platform, inbound.user_id))
+            if verdict != Verdict.ADMIT:
+                return await self._throttled(inbound, verdict)
+        seen: dict[str, str] = {}  # the stakeholder's language, once an attempt read it
         async with self.ordered(inbound.platform, inbound.user_id):
             for attempt in range(1, ATTEMPTS + 1):
                 try:
-                    return await self._once(inbound)
+                    return await self._once(inbound, seen)
                 except (StaleState, IntegrityError) as error:
                     await asyncio.sleep(random.uniform(0, 0.02 * attempt))  # let the winner finish
                     log.info(
@@ -82,13 +93,39 @@ class Engine:
                     )
                 except Exception:
                     log.exception("update %s from %s failed", inbound.update_id, inbound.platform)
-                    return Handled([self._apology(inbound)], Outcome.FAILED)
+                    return Handled([await self._apology(inbound, seen)], Outcome.FAILED)
             note_outcome("gave_up")
             log.error("update %s gave up after %d attempts", inbound.update_id, ATTEMPTS)
-            return Handled([self._apology(inbound)], Outcome.FAILED)
+            return Handled([await self._apology(inbound, seen)], Outcome.FAILED)
 
-    def _apology(self, inbound: Inbound) -> Reply:
-        language = (inbound.locale_hint or "")[:2]
+    async def _throttled(self, inbound: Inbound, verdict: Verdict) -> Handled:
+        """Set a flood's update aside, unstored; its sender is told once to slow down."""
+        note_outcome("throttled")
+        if verdict == Verdict.DROP:
+            return Handled([], Outcome.THROTTLED)
+        language = await self._chosen_language(inbound) or (inbound.locale_hint or "")[:2]
+        t = translator(language if language in self.pack.languages else self.pack.default_language)
+        text = t._(
+            "You are sending messages faster than I can read them, so I set the last ones "
+            "aside. Please wait a moment, then send again what I have not answered."
+        )
+        return Handled([Reply(text, key="flood.slow_down")], Outcome.THROTTLED)
+
+    async def _apology(self, inbound: Inbound, seen: dict[str, str]) -> Reply:
+        """Sorry, in the language the stakeholder chose (read again if the attempt did not)."""
+        language = seen.get("language") or await self._chosen_language(inbound)
+        return self._sorry(language or (inbound.locale_hint or "")[:2])
+
+    async def _chosen_language(self, inbound: Inbound) -> str | None:
+        """The stored language, if the database answers quickly; the failure may be its own."""
+        try:
+            async with asyncio.timeout(APOLOGY_LOOKUP), self.database.transaction() as session:
+                known = await find_stakeholder(session, inbound.platform, inbound.user_id)
+                return known.language if known else None
+        except Exception:
+            return None
+
+    def _sorry(self, language: str) -> Reply:
         t = translator(language if language in self.pack.languages else self.pack.default_language)
         return Reply(
             t._(
@@ -98,7 +135,7 @@ class Engine:
             key="error.internal",
         )
 
-    async def _once(self, inbound: Inbound) -> Handled:
+    async def _once(self, inbound: Inbound, seen: dict[str, str]) -> Handled:
         async with self.database.transaction() as session:
             await take_turn(session, inbound.platform, inbound.user_id)
             if not await mark_processed(session, inbound.platform, inbound.update_id):
@@ -111,14 +148,25 @@ class Engine:
             if inbound.kind == InboundKind.GROUP:
                 return Handled(await self._group(session, inbound))
             state = await load_state(session, inbound.platform, inbound.user_id, inbound.chat_id)
+            seen["language"] = state.stakeholder.language or ""
             ctx, store = self._context(session, inbound, state)
             note_flow(state.position.flow)  # where it arrived, in case the flow fails
             await route(ctx)
             note_flow(ctx.table or state.position.flow)
             if not store.erased:
                 await save_state(session, state)
-        _delete_files(store.files_to_delete)
-        return Handled(ctx.replies + await self._after_commit(inbound, store))
+        for path in store.files_to_delete:
+            self.attachments.delete(path)
+        if store.erased:
+            await self._after_erasure(inbound)
+        return Handled(ctx.replies + await self._after_commit(inbound, store, ctx.language))
+
+    async def _after_erasure(self, inbound: Inbound) -> None:
+        """The erasure is committed; what only the database file may still hold goes too."""
+        try:
+            await self.database.after_erasure()
+        except Exception:
+            log.exception("update %s: the checkpoint after an erasure failed", inbound.update_id)
 
     def _context(
         self, session: AsyncSession, inbound: Inbound, state: State
@@ -142,7 +190,7 @@ class Engine:
         )
         return ctx, store
 
-    async def _after_commit(self, inbound: Inbound, store: SqlStore) -> list[Reply]:
+    async def _after_commit(self, inbound: Inbound, store: SqlStore, language: str) -> list[Reply]:
         """Deferred jobs (an export) read the committed database; their replies come after."""
         replies: list[Reply] = []
         for job in store.jobs:
@@ -150,7 +198,7 @@ class Engine:
                 replies += await job.run(self.database, self.pack)
             except Exception:
                 log.exception("deferred work of update %s failed", inbound.update_id)
-                replies.append(self._apology(inbound))
+                replies.append(self._sorry(language))
         return replies
 
     async def _group(self, session: AsyncSession, inbound: Inbound) -> list[Reply]:
@@ -167,11 +215,3 @@ class Engine:
         t = translator(language if language in self.pack.languages else self.pack.default_language)
         text = t._("I work in private chats only. Please write to me directly.")
         return [Reply(text, key="group.private_only")]
-
-
-def _delete_files(paths: list[str]) -> None:
-    for path in paths:
-        try:
-            Path(path).unlink(missing_ok=True)
-        except OSError:
-            log.warning("could not delete an erased stakeholder's file")

@@ -117,13 +117,13 @@ class SqlStore:
         key = (session.key, question.key)
         book.stored[key] = StoredAnswer(answer_id, *key, value, revision, language)
 
-    async def erase(self) -> None:
+    async def erase(self, action: str = "forget") -> None:
         """Delete the stakeholder and all of theirs; their files go once the erasure commits."""
         stakeholder_id = self.stakeholder.id
         self.files_to_delete = await stored_file_paths(self.session, stakeholder_id)
         counts = await erase_stakeholder(self.session, stakeholder_id)
         await audit(
-            self.session, "stakeholder", "forget", {"stakeholder_id": stakeholder_id, **counts}
+            self.session, "stakeholder", action, {"stakeholder_id": stakeholder_id, **counts}
         )
         self.erased = True
 

@@ -6,18 +6,28 @@ import base64
 import re
 from typing import BinaryIO
 
+from bot.core.text import clean_text
 from bot.export.outline import Block, Heading, Paragraph, Table
 from bot.export.report import Quote
 
 _STRUCTURE = re.compile(r"^([-+*#>|]|\d+[.)])")
 
 
+def _safe(text: str) -> str:
+    """Stored text as Markdown shows it: no control characters, no HTML a viewer would run.
+
+    A backslash before `<` makes CommonMark print the tag as text (and so an autolink too).
+    """
+    return clean_text(text).replace("<", "\\<")
+
+
 def _inline(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(_safe(text).split())
 
 
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+    text = _safe(text.replace("\\", "\\\\"))
+    return text.replace("|", "\\|").replace("\n", "<br>")
 
 
 def _table(table: Table) -> str:
@@ -35,7 +45,8 @@ def _literal(line: str) -> str:
 
 
 def _quote(quote: Quote) -> str:
-    lines = [f"> {_literal(line.strip())}".rstrip() for line in quote.text.strip().splitlines()]
+    text = _safe(quote.text).strip()
+    lines = [f"> {_literal(line.strip())}".rstrip() for line in text.splitlines()]
     return "\n".join([*lines, ">", f"> — *{_inline(quote.source)}*"])
 
 
@@ -43,7 +54,7 @@ def _block(block: Block) -> str:
     if isinstance(block, Heading):
         return "#" * (block.level + 1) + " " + _inline(block.text)
     if isinstance(block, Paragraph):
-        return block.text
+        return _safe(block.text)
     if isinstance(block, Table):
         return _table(block)
     if isinstance(block, Quote):

@@ -8,12 +8,15 @@ through it (the outbox too) and stops it, all through `Transport`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
+import json
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from starlette.routing import BaseRoute
 
@@ -24,6 +27,10 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 REPLY_WAIT = 30.0  # the longest 429 pause an answer waits out (once) rather than drop a reply
+# Attempts at an update that was not committed before it is given up and its sender told to
+# try again: a failure that lasts (a bug, a poisoned update) must not block a chat forever.
+RETRIES = 3
+RETRY_DELAY = 0.5  # seconds before retrying in-process (the console, Slack); doubles each time
 
 
 class Receiver(Protocol):
@@ -82,6 +89,76 @@ class Transport(Protocol):
     async def send(self, address: Address, reply: Reply) -> None:
         """Deliver one reply; raise a `bot.core.delivery` error when the platform refuses it."""
         ...
+
+
+class Attempts:
+    """Failed attempts per update id (bounded memory), to give up after RETRIES of them.
+
+    In memory on purpose: the platform redelivers what we did not acknowledge, and after a
+    restart an update simply gets RETRIES fresh attempts.
+    """
+
+    def __init__(self, limit: int = RETRIES, size: int = 10_000) -> None:
+        self.limit = limit
+        self.size = size
+        self._failed: OrderedDict[str, int] = OrderedDict()
+
+    def give_up(self, update_id: str) -> bool:
+        """Count a failed attempt; True when it was the last one allowed (acknowledge it now)."""
+        count = self._failed.pop(update_id, 0) + 1
+        if count >= self.limit:
+            log.error("update %s failed %d times: given up, its sender told", update_id, count)
+            return True
+        self._failed[update_id] = count
+        if len(self._failed) > self.size:
+            self._failed.popitem(last=False)
+        return False
+
+    def succeeded(self, update_id: str) -> None:
+        self._failed.pop(update_id, None)
+
+    def settle(self, update_id: str, handled: Handled) -> bool:
+        """Whether to acknowledge the update and send its replies (False: it will come again)."""
+        if handled.committed:
+            self.succeeded(update_id)
+            return True
+        return self.give_up(update_id)
+
+
+MAX_JSON_DEPTH = 32  # platforms' payloads nest about 8 deep (WhatsApp's notifications)
+
+
+class BadBody(ValueError):
+    """A webhook body that is not JSON, or nests deeper than any platform's payload."""
+
+
+def read_json(body: bytes) -> Any:
+    """Parse a webhook body, refusing what would exhaust the parser or the code that walks it."""
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise BadBody(f"not JSON: {type(error).__name__}") from None
+    level, pending = 0, [value]
+    while pending:  # breadth first: one level of containers at a time, no recursion
+        level += 1
+        if level > MAX_JSON_DEPTH:
+            raise BadBody(f"JSON nested over {MAX_JSON_DEPTH} levels")
+        children: list[Any] = []
+        for item in pending:
+            if isinstance(item, dict):
+                children += [v for v in item.values() if isinstance(v, dict | list)]
+            elif isinstance(item, list):
+                children += [v for v in item if isinstance(v, dict | list)]
+        pending = children
+    return value
+
+
+def not_kept(inbound: Inbound, problem: str) -> Inbound:
+    """The same inbound, its file marked as not fetched and why (bot.core.messages.TOO_LARGE)."""
+    if inbound.attachment is None:
+        return inbound
+    attachment = dataclasses.replace(inbound.attachment, stored_path=None, problem=problem)
+    return dataclasses.replace(inbound, attachment=attachment)
 
 
 async def answer(
@@ -143,10 +220,20 @@ async def deliver(send: Callable[[T], Awaitable[None]], items: Sequence[T], upda
                 break
 
 
-async def receive(receiver: Receiver, transport: Transport, inbound: Inbound) -> Handled:
-    """The common path of an update: in its sender's turn, handle it, then send the replies."""
+async def receive(
+    receiver: Receiver, transport: Transport, inbound: Inbound, retry_delay: float = RETRY_DELAY
+) -> Handled:
+    """The common path of an update: in its sender's turn, handle it, then send the replies.
+
+    Nothing redelivers for such a transport (the console), so an update that was not committed
+    is tried again here, RETRIES times, before the apology is shown.
+    """
     async with receiver.ordered(inbound.platform, inbound.user_id):
-        handled = await handle_safely(receiver, inbound)
+        for attempt in range(1, RETRIES + 1):
+            handled = await handle_safely(receiver, inbound)
+            if handled.committed or attempt == RETRIES:
+                break
+            await asyncio.sleep(retry_delay * 2 ** (attempt - 1))
         await answer(transport, inbound.address, handled.replies, inbound.update_id)
     return handled
 

@@ -1,12 +1,14 @@
 """The terminal as a transport: replies printed, choices as [1] …, answers by number or label.
 
 It reads standard input line by line, so a script can pipe a whole conversation in; it stops at
-the end of input. `/attach PATH` sends a file, as a document in a chat would be.
+the end of input. `/attach PATH` sends a file, as a document in a chat would be: a copy goes into
+the attachment store, so erasing the answer never touches the user's own file.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import sys
 import uuid
 from pathlib import Path
@@ -14,9 +16,21 @@ from typing import TextIO
 
 from starlette.routing import BaseRoute
 
-from bot.core.messages import Address, AttachmentRef, Choice, Inbound, InboundKind, Reply
+from bot.core.attachments import AttachmentStore
+from bot.core.messages import (
+    TOO_LARGE,
+    UNAVAILABLE,
+    Address,
+    AttachmentRef,
+    Choice,
+    Inbound,
+    InboundKind,
+    Reply,
+)
 from bot.core.text import normalise
 from bot.transports.base import Limits, Receiver, Startup, receive
+
+MAX_ATTACHMENT = 50 * 1024 * 1024  # bytes, as Slack's transport fetches at most
 
 
 class ConsoleTransport:
@@ -32,12 +46,14 @@ class ConsoleTransport:
         downloads: Path = Path("downloads"),
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
+        attachments: AttachmentStore | None = None,
     ) -> None:
         self.user_id = user_id
         self.language = language
         self.downloads = downloads
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
+        self.attachments = attachments or AttachmentStore("attachments")
         self.choices: list[Choice] = []
         self._receiver: Receiver | None = None
 
@@ -85,7 +101,8 @@ class ConsoleTransport:
         if choice is not None:
             return Inbound(kind=InboundKind.CHOICE, choice=choice.data, text=text, **base)
         if text.startswith("/attach "):
-            return Inbound(kind=InboundKind.ATTACHMENT, attachment=_attachment(text[8:]), **base)
+            attachment = self._attachment(text[8:])
+            return Inbound(kind=InboundKind.ATTACHMENT, attachment=attachment, **base)
         if text.startswith("/") and len(text) > 1:
             command, _, args = text[1:].partition(" ")
             return Inbound(
@@ -117,17 +134,27 @@ class ConsoleTransport:
     def _print(self, text: str) -> None:
         print(text, file=self.stdout, flush=True)
 
-
-def _attachment(path_text: str) -> AttachmentRef:
-    path = Path(path_text.strip()).expanduser()
-    kind = (
-        "voice" if path.suffix.lower() in (".ogg", ".oga", ".mp3", ".m4a", ".opus") else "document"
-    )
-    size = path.stat().st_size if path.exists() else None
-    return AttachmentRef(
-        platform_file_id=str(path.resolve()),
-        kind=kind,
-        filename=path.name,
-        size=size,
-        stored_path=str(path.resolve()) if path.exists() else None,
-    )
+    def _attachment(self, path_text: str) -> AttachmentRef:
+        """A copy of the file in the attachment store, named by its content; never the path."""
+        path = Path(path_text.strip()).expanduser()
+        kind = (
+            "voice"
+            if path.suffix.lower() in (".ogg", ".oga", ".mp3", ".m4a", ".opus")
+            else "document"
+        )
+        try:
+            size = path.stat().st_size
+            content = path.read_bytes() if size <= MAX_ATTACHMENT else b""
+        except OSError:
+            return AttachmentRef("", kind, filename=path.name, problem=UNAVAILABLE)
+        if size > MAX_ATTACHMENT:
+            return AttachmentRef("", kind, filename=path.name, size=size, problem=TOO_LARGE)
+        file_id = hashlib.sha256(content).hexdigest()[:32]
+        stored = self.attachments.save(self.platform, file_id, path.name, content)
+        return AttachmentRef(
+            platform_file_id=file_id,
+            kind=kind,
+            filename=path.name,
+            size=size,
+            stored_path=str(stored),
+        )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.attachments import AttachmentStore
 from bot.core.messages import Choice, InboundKind, Reply
 from bot.transports.console import ConsoleTransport
 
@@ -150,7 +151,9 @@ async def test_killed_mid_session_resumes_at_the_same_question(tmp_path: Path) -
 
 async def test_console_maps_numbers_labels_commands_and_files(tmp_path: Path) -> None:
     """A number or a label picks a shown choice; /x is a command; /attach sends a file."""
-    console = ConsoleTransport(user_id="ana", downloads=tmp_path)
+    console = ConsoleTransport(
+        user_id="ana", downloads=tmp_path, attachments=AttachmentStore(tmp_path / "files")
+    )
     import io
 
     console.stdout = io.StringIO()

@@ -133,8 +133,20 @@ class _Failure:
 class FakeTelegram:
     """The fake Bot API server: start, push updates, inspect `calls`, inject failures."""
 
-    def __init__(self, token: str = DEFAULT_TOKEN, bot_user: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        bot_user: dict[str, Any] | None = None,
+        *,
+        redeliver: bool = False,
+        redelivery_delay: float = 0.05,
+        webhook_connections: int = 1,
+    ):
         self.token = token
+        # As Telegram does: an update the webhook did not answer 2xx is delivered again later.
+        self.redeliver = redeliver
+        self.redelivery_delay = redelivery_delay
+        self.webhook_connections = webhook_connections  # Telegram's max_connections
         self.bot_user = dict(bot_user or BOT_USER)
         self.calls: list[Call] = []
         self.webhook: dict[str, Any] | None = None  # url, secret_token, allowed_updates
@@ -515,12 +527,16 @@ class FakeTelegram:
     # ------------------------------------------------------------------ webhook delivery
 
     async def _deliver_webhooks(self) -> None:
-        """POST queued updates to the webhook one at a time, as Telegram does per bot."""
+        """POST queued updates to the webhook, `webhook_connections` at a time (default one)."""
         assert self._webhook_queue is not None
+        queue = self._webhook_queue
         async with aiohttp.ClientSession() as session:
-            while True:
-                update = await self._webhook_queue.get()
-                await self._post_update(session, update)
+
+            async def worker() -> None:
+                while True:
+                    await self._post_update(session, await queue.get())
+
+            await asyncio.gather(*(worker() for _ in range(self.webhook_connections)))
 
     async def _post_update(self, session: aiohttp.ClientSession, update: dict[str, Any]) -> None:
         webhook = self.webhook
@@ -537,6 +553,9 @@ class FakeTelegram:
         except aiohttp.ClientError:
             status = 0
         self.webhook_deliveries.append((update["update_id"], status))
+        if self.redeliver and not 200 <= status < 300 and not self._closing:
+            assert self._loop is not None and self._webhook_queue is not None
+            self._loop.call_later(self.redelivery_delay, self._webhook_queue.put_nowait, update)
 
 
 def _error(error: ApiError) -> web.Response:

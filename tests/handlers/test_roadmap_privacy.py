@@ -110,12 +110,12 @@ async def test_forget_erases_after_confirmation(engine: Engine, tmp_path) -> Non
     """/forget asks first; yes erases profile, answers and files, audited without personal data."""
     dialog = Dialog(engine)
     await register(dialog)
-    stored = tmp_path / "voice.ogg"
-    stored.write_bytes(b"OggS")
     await dialog.command("/consult inclusion")
     for _ in range(5):
         await answer_current(dialog)
-    await dialog.attach("voice.ogg", kind="voice", path=str(stored))
+    await dialog.attach("voice.ogg", kind="voice", content=b"OggS")
+    stored = engine.attachments.path_for("console", "file-voice.ogg", "voice.ogg")
+    assert stored.exists()
     await dialog.command("/forget")
     await dialog.tap("No, keep my data")
     async with engine.database.transaction() as session:

@@ -119,10 +119,13 @@ def test_objectives_accept_typed_numbers_of_the_session_only(pack: Pack) -> None
 
 
 def test_attachment_wants_a_file(pack: Pack) -> None:
-    """Text at a file question says what is expected; a file is the answer, kept beside it."""
+    """Text at a file question says what is expected; a kept file is the answer, beside it."""
     at = asked(pack, "inclusion", "evidence")
     assert isinstance(KINDS["attachment"].parse(at, text("here")), Expected)
-    ref = AttachmentRef("f1", "voice", "note.ogg")
+    unkept = AttachmentRef("f1", "voice", "note.ogg")
+    refused = KINDS["attachment"].parse(at, AnswerInput(InboundKind.ATTACHMENT, attachment=unkept))
+    assert isinstance(refused, Refused) and refused.key == "error.file_not_kept"
+    ref = AttachmentRef("f1", "voice", "note.ogg", stored_path="/store/console/f1-note.ogg")
     result = KINDS["attachment"].parse(at, AnswerInput(InboundKind.ATTACHMENT, attachment=ref))
     assert isinstance(result, Answered) and result.attachment == ref
     assert describe(result.value, at) == "Voice note: note.ogg"

@@ -519,3 +519,24 @@ async def test_delivery_reports_are_recorded_against_the_outbox(
 
     await world.person(blocked).say("hola")  # writing again makes them reachable
     assert (await stakeholder(world.database, blocked)).unreachable_since is None  # type: ignore[union-attr]  # found above
+
+
+async def test_a_notification_not_committed_gets_a_5xx_then_is_answered(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure before the commit answers 503 and sends nothing; Meta's redelivery is answered."""
+    import bot.engine.engine
+
+    real = bot.engine.engine.route
+
+    async def failing_once(ctx: Any) -> None:
+        monkeypatch.setattr(bot.engine.engine, "route", real)
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(bot.engine.engine, "route", failing_once)
+    ana = world.person("5215511113333")
+    payload = fake.text(ana.wa_id, "/start")
+    assert (await world.post(payload)).status_code == 503
+    assert world.api.sent_to(ana.wa_id) == []
+    assert (await world.post(payload)).status_code == 200
+    assert len(world.api.sent_to(ana.wa_id)) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from bot.core.messages import InboundKind
+from bot.core.messages import TOO_LARGE, AttachmentRef, InboundKind
 from bot.questions.base import (
     Answered,
     AnswerInput,
@@ -12,6 +12,7 @@ from bot.questions.base import (
     Expected,
     Parsed,
     QuestionKind,
+    Refused,
     Shown,
     Value,
 )
@@ -38,8 +39,22 @@ class AttachmentKind(QuestionKind):
             if asked.question.optional:
                 return Expected(t._("Please send a document or a voice note, or tap Skip."))
             return Expected(t._("Please send a document or a voice note."))
+        if attachment.stored_path is None:
+            return self._not_kept(asked, attachment)
         value = AttachmentValue(kind=attachment.kind, filename=attachment.filename)
         return Answered(value, attachment=attachment)
+
+    def _not_kept(self, asked: Asked, attachment: AttachmentRef) -> Refused:
+        """A file the transport could not keep is never "Saved.": say what happened, ask again."""
+        t = asked.t
+        if attachment.problem == TOO_LARGE:
+            return Refused(
+                t._("That file is too large for me to keep. Please send a smaller file."),
+                "error.file_too_large",
+            )
+        return Refused(
+            t._("I could not save that file. Please send it again."), "error.file_not_kept"
+        )
 
     def describe(self, value: Value, asked: Asked) -> str:
         assert isinstance(value, AttachmentValue)

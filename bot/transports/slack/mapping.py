@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import urllib.parse
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from bot.core.messages import AttachmentRef, Choice, Inbound, InboundKind, Reply
+from bot.transports.base import BadBody, read_json
 
 PLATFORM = "slack"
 
@@ -61,6 +63,21 @@ def escape(text: str) -> str:
 
 
 # --- inbound ------------------------------------------------------------------------------------
+
+
+def unreadable(body: bytes, content_type: str) -> str | None:
+    """Why a signed request body cannot be an event, action or command; None when it can be."""
+    try:
+        if content_type.startswith("application/json"):
+            found = read_json(body)
+        else:
+            form = urllib.parse.parse_qs(body.decode("utf-8"), strict_parsing=bool(body))
+            if "payload" not in form:
+                return None  # a slash command: plain form fields
+            found = read_json(form["payload"][0].encode())
+    except (BadBody, UnicodeDecodeError, ValueError) as error:
+        return str(error)
+    return None if isinstance(found, dict) else "not a JSON object"
 
 
 def is_own_message(event: Payload, bot_user_id: str | None) -> bool:

@@ -4,6 +4,13 @@ Every listener acknowledges at once and leaves the work (file download, engine, 
 background task, so Slack's 3-second limit holds however slow the engine is. Each task takes its
 sender's turn (the receiver's `ordered`) before any work, so one user's updates run in arrival
 order and a redelivered event meets the engine only after the first delivery committed.
+
+An event the engine could not commit was acknowledged already, so Slack will not send it again:
+the task retries it itself, in the sender's turn (their later events wait), RETRIES times with a
+growing pause, and only then sends the apology. The retry lives in memory: the failures it is
+for (a locked database, a dropped connection) pass within seconds, and a queue kept in the same
+database that just failed would fail with it; a process killed meanwhile loses the event, as it
+would any event acknowledged and not yet handled.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import httpx
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,9 +37,18 @@ from starlette.routing import BaseRoute, Route
 
 from bot.core.attachments import AttachmentStore
 from bot.core.delivery import TransientFailure
-from bot.core.messages import Address, Inbound, Reply
+from bot.core.messages import TOO_LARGE, UNAVAILABLE, Address, Inbound, Reply
 from bot.core.settings import Settings
-from bot.transports.base import Limits, Receiver, Startup, answer, handle_safely
+from bot.transports.base import (
+    RETRY_DELAY,
+    Attempts,
+    Limits,
+    Receiver,
+    Startup,
+    answer,
+    handle_safely,
+    not_kept,
+)
 from bot.transports.slack import mapping
 from bot.transports.slack.errors import delivery_error
 
@@ -47,6 +64,22 @@ SHUTDOWN_GRACE = 5.0  # seconds in-flight work may finish when the transport sto
 LIMITS = Limits(messages_per_second=50, per_chat_interval=1.0, text_length=mapping.SECTION_LIMIT)
 
 Work = Callable[[], Awaitable[None]]
+
+
+class _RetryLater(Exception):
+    """The engine did not commit the update: run the work again after a pause."""
+
+
+def _signed(verifier: SignatureVerifier, request: Request, body: bytes) -> bool:
+    """Slack's v0 signature over the body, within five minutes; any malformed header: no."""
+    try:
+        return verifier.is_valid(
+            body,
+            request.headers.get("X-Slack-Request-Timestamp"),
+            request.headers.get("X-Slack-Signature"),
+        )
+    except (ValueError, TypeError):
+        return False
 
 
 def api_base_url(url: str | None) -> str:
@@ -76,6 +109,7 @@ class SlackTransport:
 
     platform = "slack"
     limits = LIMITS
+    retry_delay = RETRY_DELAY  # seconds before the first retry of a failed event (tests shorten)
 
     def __init__(self, settings: Settings, attachments: AttachmentStore) -> None:
         if not settings.slack_bot_token:
@@ -94,6 +128,7 @@ class SlackTransport:
             name="consultbot",
         )
         self._receiver: Receiver | None = None
+        self.attempts = Attempts()
         self._tasks: set[asyncio.Task[None]] = set()
         self._socket: Any = None
         self._locales = _Expiring(PROFILE_TTL)
@@ -115,9 +150,19 @@ class SlackTransport:
         if not self.settings.slack_signing_secret:
             raise ValueError("serving Slack over HTTP needs SLACK_SIGNING_SECRET")
         handler = AsyncSlackRequestHandler(self.app)
+        verifier = SignatureVerifier(self.settings.slack_signing_secret)
 
         async def events(request: Request) -> Response:
-            return await handler.handle(request)
+            """The signature first: bolt parses the body before its own check (1.21, 2026-12)."""
+            body = await request.body()
+            if not _signed(verifier, request, body):
+                log.info("slack: a request without a valid signature was refused")
+                return Response(status_code=401)
+            problem = mapping.unreadable(body, request.headers.get("content-type", ""))
+            if problem:
+                log.warning("slack: a signed request was unreadable: %s", problem)
+                return Response(status_code=400)
+            return await handler.handle(request)  # Starlette kept the body for bolt
 
         return [Route(EVENTS_PATH, events, methods=["POST"])]
 
@@ -181,9 +226,20 @@ class SlackTransport:
             return
         try:
             async with self._receiver.ordered(self.platform, user):
-                await work()
+                await self._until_committed(work)
         except Exception:
             log.exception("slack: failed to handle update %s", label)
+
+    async def _until_committed(self, work: Work) -> None:
+        """Run the work; again after a growing pause while the engine could not commit it."""
+        delay = self.retry_delay
+        while True:
+            try:
+                await work()
+                return
+            except _RetryLater:
+                await asyncio.sleep(delay)
+                delay *= 2
 
     # --- the work -----------------------------------------------------------------------------
 
@@ -197,6 +253,9 @@ class SlackTransport:
             file = await self._complete(file)
             stored = await self._download(file)
         inbound = mapping.message_to_inbound(body, locale=locale, file=file, stored_path=stored)
+        if file is not None and stored is None:
+            too_large = (file.get("size") or 0) > MAX_DOWNLOAD
+            inbound = not_kept(inbound, TOO_LARGE if too_large else UNAVAILABLE)
         await self._process(inbound)
 
     async def _handle_action(self, body: dict[str, Any]) -> None:
@@ -236,7 +295,10 @@ class SlackTransport:
 
     async def _dispatched(self, inbound: Inbound) -> list[Reply]:
         assert self._receiver is not None  # checked when the work was queued
-        return (await handle_safely(self._receiver, inbound)).replies
+        handled = await handle_safely(self._receiver, inbound)
+        if not self.attempts.settle(inbound.update_id, handled):
+            raise _RetryLater(inbound.update_id)
+        return handled.replies
 
     # --- Slack look-ups -----------------------------------------------------------------------
 

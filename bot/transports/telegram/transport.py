@@ -34,15 +34,19 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.core.attachments import AttachmentStore
 from bot.core.delivery import PermanentFailure, RateLimited, TransientFailure, Unreachable
-from bot.core.messages import Address, Inbound, InboundKind, Reply
+from bot.core.messages import TOO_LARGE, UNAVAILABLE, Address, Inbound, InboundKind, Reply
 from bot.core.settings import Settings
 from bot.transports.base import (
     REPLY_WAIT,
+    Attempts,
+    BadBody,
     Limits,
     Receiver,
     Startup,
     answer,
     handle_safely,
+    not_kept,
+    read_json,
 )
 from bot.transports.telegram.aiohttp_request import AiohttpRequest
 from bot.transports.telegram.mapping import ALLOWED_UPDATES, render, to_inbound, with_stored_path
@@ -120,7 +124,10 @@ class TelegramTransport:
 
     Polling is a `get_updates` loop that acknowledges a batch (by asking for the next offset)
     only after every update in it was handled; a restart at any moment reads the unfinished
-    batch again and the engine drops what it has seen.
+    batch again and the engine drops what it has seen. An update that was not committed keeps
+    the offset at it (and its sender's later updates wait); the webhook answers it with a 503,
+    so Telegram delivers it again. After RETRIES failed attempts it is acknowledged with the
+    engine's apology, so one poisoned update cannot block a chat, or the poll, for ever.
     """
 
     platform = PLATFORM
@@ -143,6 +150,7 @@ class TelegramTransport:
         self.concurrency = max(1, concurrency or _default_concurrency(settings))
         self.bot = build_bot(settings)
         self._receiver: Receiver | None = None
+        self.attempts = Attempts()
         self._ready = asyncio.Lock()
         self._connected = False
 
@@ -178,8 +186,9 @@ class TelegramTransport:
         while True:
             updates = await self._fetch(offset)
             if updates:
-                await self._handle_batch(updates)
-                offset = updates[-1].update_id + 1
+                offset, complete = await self._handle_batch(updates)
+                if not complete:
+                    await asyncio.sleep(self.retry_delay)  # then fetch the failed one again
 
     async def stop(self) -> None:
         """Release PTB's HTTP connections."""
@@ -242,23 +251,33 @@ class TelegramTransport:
             await asyncio.sleep(self.retry_delay)
         return ()
 
-    async def _handle_batch(self, updates: Sequence[Update]) -> None:
-        """Up to `concurrency` updates at once; each person's in arrival order (their turn)."""
+    async def _handle_batch(self, updates: Sequence[Update]) -> tuple[int, bool]:
+        """Up to `concurrency` updates at once; each person's in arrival order (their turn).
+
+        Return the offset to confirm (the first update not acknowledged, else past the batch)
+        and whether the whole batch was.
+        """
         limit = asyncio.Semaphore(self.concurrency)
+        held: set[str] = set()  # senders with an update to retry: their later ones wait
 
-        async def one(update: Update) -> None:
+        async def one(update: Update) -> bool:
             async with limit:
-                await self.on_update(update)
+                return await self.on_update(update, held)
 
-        await asyncio.gather(*(one(update) for update in updates))
+        acknowledged = await asyncio.gather(*(one(update) for update in updates))
+        failed = [u.update_id for u, done in zip(updates, acknowledged, strict=True) if not done]
+        if failed:
+            return min(failed), False
+        return updates[-1].update_id + 1, True
 
     async def _webhook(self, request: Request) -> Response:
         """Handle the update before answering 200, so Telegram redelivers it if we die first."""
         if not self._secret_matches(request.headers.get(SECRET_HEADER)):
             return Response(status_code=403)
         try:
-            payload = await request.json()
-        except ValueError:
+            payload = read_json(await request.body())
+        except BadBody as error:
+            log.warning("webhook body refused: %s", error)
             return Response(status_code=400)
         await self.connect()
         try:
@@ -266,7 +285,8 @@ class TelegramTransport:
         except (TypeError, KeyError, ValueError, AttributeError):
             log.warning("webhook body is not an Update")
             return Response(status_code=200)  # a non-2xx would make Telegram resend it forever
-        await self.on_update(update)
+        if not await self.on_update(update):
+            return Response(status_code=503)  # not committed: Telegram delivers it again
         return Response(status_code=200)
 
     def _secret_matches(self, given: str | None) -> bool:
@@ -283,21 +303,32 @@ class TelegramTransport:
             allowed_updates=list(ALLOWED_UPDATES),
         )
 
-    async def on_update(self, update: Update) -> None:
-        """Map, stop the button's spinner, fetch a file, handle, reply: in the sender's turn."""
+    async def on_update(self, update: Update, held: set[str] | None = None) -> bool:
+        """Map, stop the button's spinner, fetch a file, handle, reply: in the sender's turn.
+
+        Return whether the update may be acknowledged; False leaves it to be delivered again
+        (it was not committed, or, in `held`, an earlier update of its sender was not).
+        """
         inbound = to_inbound(update)
         receiver = self._receiver
         if inbound is None or receiver is None:
             if update.callback_query is not None:
                 await self._answer_callback(update)
-            return
+            return True
         async with receiver.ordered(inbound.platform, inbound.user_id):
+            if held is not None and inbound.user_id in held:
+                return False
             if update.callback_query is not None:
                 await self._answer_callback(update)
             if inbound.kind == InboundKind.ATTACHMENT:
                 inbound = await self._fetch_attachment(inbound)
             handled = await handle_safely(receiver, inbound)
+            if not self.attempts.settle(inbound.update_id, handled):
+                if held is not None:
+                    held.add(inbound.user_id)
+                return False
             await answer(self, inbound.address, handled.replies, inbound.update_id)
+        return True
 
     async def _answer_callback(self, update: Update) -> None:
         """Stop the button's spinner; a stale query (over ~15 s old) cannot be answered."""
@@ -315,14 +346,14 @@ class TelegramTransport:
             return inbound
         if ref.size is not None and ref.size > DOWNLOAD_LIMIT:
             log.info("update %s: file over getFile's limit", inbound.update_id)
-            return inbound
+            return not_kept(inbound, TOO_LARGE)
         try:
             path = await self._download(
                 ref.platform_file_id, ref.filename or _default_name(ref.kind)
             )
         except TelegramError as error:
             log.warning("update %s: getFile failed: %s", inbound.update_id, error)
-            return inbound
+            return not_kept(inbound, UNAVAILABLE)
         return with_stored_path(inbound, str(path))
 
     async def _download(self, file_id: str, filename: str) -> Path:

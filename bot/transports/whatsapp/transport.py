@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hmac
-import json
 import logging
 import urllib.parse
 from collections.abc import Callable
@@ -29,9 +28,19 @@ from starlette.routing import BaseRoute, Route
 from bot.core.attachments import AttachmentStore
 from bot.core.delivery import DeliveryError, NoTemplate
 from bot.core.i18n import translator
-from bot.core.messages import Address, Inbound, InboundKind, Reply
+from bot.core.messages import TOO_LARGE, UNAVAILABLE, Address, Inbound, InboundKind, Reply
 from bot.core.settings import Settings
-from bot.transports.base import Receiver, Startup, combined, deliver, handle_safely
+from bot.transports.base import (
+    Attempts,
+    BadBody,
+    Receiver,
+    Startup,
+    combined,
+    deliver,
+    handle_safely,
+    not_kept,
+    read_json,
+)
 from bot.transports.whatsapp import mapping
 from bot.transports.whatsapp.errors import delivery_error
 
@@ -90,6 +99,7 @@ class WhatsAppTransport:
         self._client: WhatsApp | None = None
         self._session: httpx.AsyncClient | None = None
         self._receiver: Receiver | None = None
+        self.attempts = Attempts()
         self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)  # tests set it
 
     # ------------------------------------------------------------------ lifecycle
@@ -152,14 +162,21 @@ class WhatsAppTransport:
             log.warning("whatsapp: a webhook POST without a valid signature was refused")
             return Response(status_code=401)
         try:
-            notification = mapping.parse(json.loads(body), self.phone_number_id)
+            payload = read_json(body)
+        except BadBody as error:
+            log.warning("whatsapp: webhook body refused: %s", error)
+            return Response(status_code=400)
+        try:
+            notification = mapping.parse(payload, self.phone_number_id)
         except (ValueError, TypeError, AttributeError) as error:
             log.warning("whatsapp: unreadable notification (%s)", error)
             return Response(status_code=200)  # a non-2xx would make Meta resend it for days
         for status in notification.statuses:
             await self._status(status)
-        for received in notification.messages:
-            await self._receive(received)
+        acknowledged = [await self._receive(received) for received in notification.messages]
+        if not all(acknowledged):
+            # Not committed: Meta delivers the notification again (the rest are duplicates).
+            return Response(status_code=503)
         return Response(status_code=200)
 
     async def _status(self, status: mapping.Status) -> None:
@@ -172,18 +189,23 @@ class WhatsAppTransport:
         elif status.tracker and status.status in ("delivered", "read"):
             await self.ledger.delivered(status.tracker, status.status, status.at)
 
-    async def _receive(self, received: mapping.Received) -> None:
-        """In the sender's turn: fetch a file, handle, note the time of the message, answer."""
+    async def _receive(self, received: mapping.Received) -> bool:
+        """In the sender's turn: fetch a file, handle, note the time of the message, answer.
+
+        False when the engine did not commit it (and it has attempts left): nothing is sent.
+        """
         inbound = received.inbound
         receiver = self._receiver
         if receiver is None:
             log.error(
                 "whatsapp: message %s arrived before the transport started", inbound.update_id
             )
-            return
+            return True
         async with receiver.ordered(inbound.platform, inbound.user_id):
             inbound = await self._fetch_attachment(inbound)
             handled = await handle_safely(receiver, inbound)
+            if not self.attempts.settle(inbound.update_id, handled):
+                return False
             language = await self._note_inbound(inbound, received.at)
             words = labels(language or inbound.locale_hint or self.default_language)
             page = mapping.more_page(inbound)
@@ -197,6 +219,7 @@ class WhatsAppTransport:
                 await self._call(inbound.chat_id, call)
 
             await deliver(send, calls, inbound.update_id)
+        return True
 
     async def _note_inbound(self, inbound: Inbound, at: dt.datetime) -> str | None:
         """Record when the stakeholder wrote (their 24 hours start again); their language."""
@@ -216,11 +239,11 @@ class WhatsAppTransport:
             size = int(media.file_size or 0) or None
             if (size or 0) > MAX_DOWNLOAD or not self._trusted(media.url):
                 log.warning("whatsapp: not fetching media %s (%s bytes)", media.id, size)
-                return inbound
+                return not_kept(inbound, TOO_LARGE if (size or 0) > MAX_DOWNLOAD else UNAVAILABLE)
             content = await self.client.get_media_bytes(url=media.url)
         except (WhatsAppError, httpx.HTTPError, ValueError) as error:
             log.warning("whatsapp: media of %s not fetched: %s", inbound.update_id, error)
-            return inbound
+            return not_kept(inbound, UNAVAILABLE)
         path = self.attachments.save(PLATFORM, ref.platform_file_id, ref.filename, content)
         return mapping.with_stored_path(inbound, str(path), size or len(content))
 
