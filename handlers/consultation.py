@@ -45,11 +45,12 @@ async def start(ctx: Context) -> None:
     session = next(
         (s for s in ctx.pack.sessions if wanted and wanted in (s.key, str(s.number))), None
     )
+    in_question = ctx.position.flow == NAME and ctx.position.step == "question"
+    if in_question and (session is None or ctx.draft.get("session") == session.key):
+        await ask(ctx)  # /consult mid-session resumes the question, with what is written so far
+        return
     if session is not None:
         await enter(ctx, session)
-        return
-    if ctx.position.flow == NAME and ctx.position.step == "question":
-        await ask(ctx)  # /consult mid-session resumes the question
         return
     ctx.goto(NAME, "sessions", {})
     await list_sessions(ctx)

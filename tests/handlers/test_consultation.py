@@ -220,3 +220,20 @@ def test_every_question_type_is_in_the_bundled_pack(pack) -> None:
     """The bundled pack exercises every answer type of the first mission (scale came after)."""
     used = {q.type for s in pack.sessions for q in s.questions}
     assert used == set(QuestionType) == set(KINDS) - {"scale"}
+
+
+async def test_consult_for_the_session_under_way_keeps_the_text_being_written(
+    sqlite_engine: Engine,
+) -> None:
+    """/consult inclusion mid-answer resumes the question with the parts already sent."""
+    dialog = Dialog(sqlite_engine)
+    await register(dialog)
+    await dialog.command("/consult inclusion")
+    await answer_current(dialog)  # objectives
+    await dialog.say("First part.")
+    await dialog.command("/consult inclusion")
+    assert dialog.keys == ["ask.question.text"]
+    assert "Send more text, or tap Done." in dialog.text
+    await dialog.tap("Done")
+    progress = await _answer(sqlite_engine, "progress")
+    assert progress.value == {"text": "First part."}
