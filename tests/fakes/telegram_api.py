@@ -26,6 +26,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.serving import Served
+
 DEFAULT_TOKEN = "123456789:AAFakeTokenForTestsOnlyxxxxxxxxxxxxx"
 BOT_USER = {
     "id": 123456789,
@@ -130,8 +132,10 @@ class _Failure:
     skip: int = 0  # matching calls to let through first
 
 
-class FakeTelegram:
+class FakeTelegram(Served):
     """The fake Bot API server: start, push updates, inspect `calls`, inject failures."""
+
+    thread_name = "fake-telegram"
 
     def __init__(
         self,
@@ -141,7 +145,8 @@ class FakeTelegram:
         redeliver: bool = False,
         redelivery_delay: float = 0.05,
         webhook_connections: int = 1,
-    ):
+    ) -> None:
+        super().__init__()
         self.token = token
         # As Telegram does: an update the webhook did not answer 2xx is delivered again later.
         self.redeliver = redeliver
@@ -151,6 +156,8 @@ class FakeTelegram:
         self.calls: list[Call] = []
         self.webhook: dict[str, Any] | None = None  # url, secret_token, allowed_updates
         self.webhook_deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status)
+        # (update_id, HTTP status, start, end) on the monotonic clock of Call.at
+        self.webhook_windows: list[tuple[int, int, float, float]] = []
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
         self._pending: list[dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -159,20 +166,12 @@ class FakeTelegram:
         self._message_ids = itertools.count(1000)
         self._update_ids = itertools.count(900_000_000)
         self._file_ids = itertools.count(1)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
         self._webhook_queue: asyncio.Queue[dict[str, Any]] | None = None
         self._delivery: asyncio.Task[None] | None = None
         self._arrived: asyncio.Event | None = None  # set (in the server's loop) on push_update
         self._closing = False
-        self.port = 0
 
     # ------------------------------------------------------------------ lifecycle
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def base_url(self) -> str:
@@ -183,65 +182,24 @@ class FakeTelegram:
     def base_file_url(self) -> str:
         return f"{self.url}/file/bot"
 
-    def start(self) -> FakeTelegram:
-        """Serve on a random loopback port from a thread of its own."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        ready = threading.Event()
-        self._thread = threading.Thread(
-            target=self._serve, args=(sock, ready), name="fake-telegram", daemon=True
-        )
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("the fake Bot API did not start")
-        return self
+    def routes(self, app: web.Application) -> None:
+        app.router.add_route("*", "/bot{token}/{method}", self._api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
 
-    def stop(self) -> None:
+    def _stopping(self) -> None:
         self._closing = True
         self._wake()
-        if self._loop is not None and self._runner is not None:
-            future = asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
-            future.result(10)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread is not None:
-            self._thread.join(10)
+
+    async def _started(self) -> None:
+        self._webhook_queue = asyncio.Queue()
+        self._arrived = asyncio.Event()
+        self._delivery = asyncio.get_running_loop().create_task(self._deliver_webhooks())
 
     async def _shutdown(self) -> None:
         if self._delivery is not None:
             self._delivery.cancel()
             await asyncio.gather(self._delivery, return_exceptions=True)
-        assert self._runner is not None
-        await self._runner.cleanup()
-
-    def __enter__(self) -> FakeTelegram:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
-
-    def _serve(self, sock: socket.socket, ready: threading.Event) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(self._start_site(sock))
-        ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            loop.close()
-
-    async def _start_site(self, sock: socket.socket) -> None:
-        app = web.Application(client_max_size=60 * 1024 * 1024)
-        app.router.add_route("*", "/bot{token}/{method}", self._api)
-        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
-        await self._runner.setup()
-        await web.SockSite(self._runner, sock).start()
-        self._webhook_queue = asyncio.Queue()
-        self._arrived = asyncio.Event()
-        self._delivery = asyncio.get_running_loop().create_task(self._deliver_webhooks())
+        await super()._shutdown()
 
     # ------------------------------------------------------------------ test controls
 
@@ -547,12 +505,14 @@ class FakeTelegram:
         headers = {"Content-Type": "application/json"}
         if webhook.get("secret_token"):
             headers["X-Telegram-Bot-Api-Secret-Token"] = webhook["secret_token"]
+        start = time.monotonic()
         try:
             async with session.post(webhook["url"], data=json.dumps(update), headers=headers) as r:
                 status = r.status
         except aiohttp.ClientError:
             status = 0
         self.webhook_deliveries.append((update["update_id"], status))
+        self.webhook_windows.append((update["update_id"], status, start, time.monotonic()))
         if self.redeliver and not 200 <= status < 300 and not self._closing:
             assert self._loop is not None and self._webhook_queue is not None
             self._loop.call_later(self.redelivery_delay, self._webhook_queue.put_nowait, update)

@@ -42,6 +42,7 @@ USERS = int(os.environ.get("CHAOS_USERS", "200"))
 KILLS = int(os.environ.get("CHAOS_KILLS", "5"))
 SECRET = "chaos-webhook-secret"
 BROADCAST = "La audiencia regional es el 12 de mayo."
+REFUSAL = "I didn't understand that."  # what the bot says to a text at a step that takes none
 PACK = load_pack("lac-2025")
 QUESTIONS = PACK.sessions_by_key["inclusion"].questions
 STEP_WAIT = 8.0  # seconds without a reply before a client asks where it is (/consult)
@@ -210,6 +211,7 @@ async def test_sigkill_under_load_loses_no_acknowledged_answer(tmp_path: Path) -
         process.wait(20)
         deliveries = Counter(status for _, status in api.webhook_deliveries)
         acknowledged = {update for update, status in api.webhook_deliveries if status == 200}
+        refused = _refused(api, clients)
 
     async with migrated_database(database_url) as database, database.transaction() as session:
         stored = {
@@ -224,13 +226,16 @@ async def test_sigkill_under_load_loses_no_acknowledged_answer(tmp_path: Path) -
     kept: dict[str, str] = {}
     for (who, _), value in stored.items():
         kept[who] = kept.get(who, "") + "\n" + str((value or {}).get("text", ""))
-    # A text Telegram saw acknowledged must be in one of its sender's stored answers (a client
-    # that acted on a stale screen may have written it at the next question: still kept).
+    # A text Telegram saw acknowledged must be in one of its sender's stored answers, unless
+    # the bot answered that it could not take it there (a client acting on a stale screen wrote
+    # it at a step that takes no text, and was told). A text whose reply died with a kill counts.
     lost = [
         (client.user_id, key, text)
         for client in clients
         for update, key, text in client.texts
-        if update in acknowledged and text not in kept.get(str(client.user_id), "")
+        if update in acknowledged
+        and update not in refused
+        and text not in kept.get(str(client.user_id), "")
     ]
     unfinished = [u for u in users if sum(1 for (who, _) in stored if who == str(u)) < 6]
     copies = [len(_broadcasts(api, u)) for u in users]
@@ -243,6 +248,7 @@ async def test_sigkill_under_load_loses_no_acknowledged_answer(tmp_path: Path) -
         "answers stored": answers,
         "texts acknowledged": sum(1 for c in clients for u, _, _ in c.texts if u in acknowledged),
         "broadcast duplicates": sum(copies) - USERS,
+        "texts refused at a step that takes none": len(refused),
         "acknowledged texts not found": len(lost),
     }
     (tmp_path / "figures.txt").write_text(repr(figures))
@@ -252,6 +258,28 @@ async def test_sigkill_under_load_loses_no_acknowledged_answer(tmp_path: Path) -
     assert unfinished == []
     assert min(copies) >= 1
     assert sum(copies) - USERS <= kills * 60  # at most one rate-limited batch per kill
+
+
+def _refused(api: FakeTelegram, clients: list[Client]) -> set[int]:
+    """Texts the bot told their sender it could not take, during their acknowledged delivery.
+
+    A client that timed out waiting (its reply died with a kill) acts again on a stale screen;
+    its earlier text, redelivered later, can land at a step that takes no text, where the bot
+    answers "I didn't understand that." That text was never acknowledged as kept.
+    """
+    windows = {u: (start, end) for u, status, start, end in api.webhook_windows if status == 200}
+    refused: set[int] = set()
+    for client in clients:
+        refusals = [
+            call.at
+            for call in api.sent_to(client.user_id)
+            if str(call.params.get("text", "")).startswith(REFUSAL)
+        ]
+        for update, _, _ in client.texts:
+            start, end = windows.get(update, (0.0, -1.0))
+            if any(start <= at <= end for at in refusals):
+                refused.add(update)
+    return refused
 
 
 def _broadcasts(api: FakeTelegram, user: int) -> list[str]:
