@@ -212,12 +212,13 @@ def _audit(
 
 @dataclass(frozen=True)
 class BroadcastStatus:
-    """One broadcast and where its messages are."""
+    """One broadcast and where its messages are: queued, sent, failed, unreachable."""
 
     id: int
     created_by: str
     created_at: dt.datetime
     audience: dict[str, Any]
+    languages: list[str]
     recipients: int
     counts: dict[str, int]
 
@@ -225,6 +226,11 @@ class BroadcastStatus:
 async def recent_broadcasts(session: AsyncSession, limit: int = 10) -> list[BroadcastStatus]:
     """The latest broadcasts, newest first, with queued / sent / failed / unreachable counts."""
     rows = list(await session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)))
+    return await with_counts(session, rows)
+
+
+async def with_counts(session: AsyncSession, rows: Sequence[Any]) -> list[BroadcastStatus]:
+    """Broadcast rows (or rows with their columns) with their messages counted, in one query."""
     counts = await outbox.counts_by_broadcast(session, [row.id for row in rows])
     return [
         BroadcastStatus(
@@ -232,6 +238,7 @@ async def recent_broadcasts(session: AsyncSession, limit: int = 10) -> list[Broa
             created_by=row.created_by,
             created_at=row.created_at,
             audience=dict(row.audience or {}),
+            languages=sorted(row.texts or {}),
             recipients=row.recipients,
             counts=counts.get(row.id, outbox.empty_counts()),
         )

@@ -6,7 +6,6 @@ are read by id (keyset pagination), so the thousandth page costs what the first 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -14,8 +13,9 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, Select, Text, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import outbox
+from storage.broadcasts import with_counts
 from storage.models import Answer, Broadcast, Pledge, Stakeholder
+from storage.stakeholder_filters import stakeholder_conditions
 
 PAGE_SIZE = 50
 MAX_COUNT = 10_000  # beyond this a filtered count says "more than 10,000" instead of scanning on
@@ -47,17 +47,6 @@ class Page:
     rows: list[Any]
     newer: int | None = None  # pass as `after` to read the page before this one
     older: int | None = None  # pass as `before` to read the page after this one
-
-
-def _stakeholder_conditions(filters: AnswerFilters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Stakeholder.consented_at.is_not(None)]
-    if filters.subregions:
-        conditions.append(Stakeholder.subregion.in_(filters.subregions))
-    if filters.countries:
-        conditions.append(Stakeholder.country.in_(filters.countries))
-    if filters.categories:
-        conditions.append(Stakeholder.category.in_(filters.categories))
-    return conditions
 
 
 def searchable_text() -> ColumnElement[Any]:
@@ -110,7 +99,7 @@ def answers_statement(filters: AnswerFilters, words: str = "") -> Select[Any]:
     return (
         select(*ANSWER_COLUMNS)
         .join(Stakeholder, Stakeholder.id == Answer.stakeholder_id)
-        .where(*_stakeholder_conditions(filters), *_answer_conditions(filters, words))
+        .where(*stakeholder_conditions(filters), *_answer_conditions(filters, words))
     )
 
 
@@ -220,19 +209,6 @@ async def pledges_page(
     return await _keyset_page(session, statement, Pledge.id, before, after, size)
 
 
-@dataclass(frozen=True)
-class BroadcastRow:
-    """A broadcast and where its messages are: queued, sent, failed, unreachable."""
-
-    id: int
-    created_by: str
-    created_at: dt.datetime
-    audience: dict[str, Any]
-    languages: list[str]
-    recipients: int
-    counts: dict[str, int]
-
-
 async def broadcasts_page(
     session: AsyncSession,
     before: int | None = None,
@@ -249,17 +225,5 @@ async def broadcasts_page(
         Broadcast.recipients,
     )
     page = await _keyset_page(session, statement, Broadcast.id, before, after, size)
-    counts = await outbox.counts_by_broadcast(session, [row.id for row in page.rows])
-    rows = [
-        BroadcastRow(
-            id=row.id,
-            created_by=row.created_by,
-            created_at=row.created_at,
-            audience=dict(row.audience or {}),
-            languages=sorted(row.texts or {}),
-            recipients=row.recipients,
-            counts=counts.get(row.id, outbox.empty_counts()),
-        )
-        for row in page.rows
-    ]
+    rows = await with_counts(session, page.rows)
     return Page(rows, newer=page.newer, older=page.older)

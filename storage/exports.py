@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, or_, sele
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Answer, Pledge, Stakeholder
+from storage.stakeholder_filters import stakeholder_conditions
 
 CHUNK_SIZE = 2000
 
@@ -48,17 +49,7 @@ STAKEHOLDER_COLUMNS = (
 
 
 def _stakeholder_conditions(filters: AnswerFilters) -> list[ColumnElement[bool]]:
-    """Consent first: nobody who has not consented is ever exported."""
-    conditions: list[ColumnElement[bool]] = [Stakeholder.consented_at.is_not(None)]
-    if filters.subregions:
-        conditions.append(Stakeholder.subregion.in_(filters.subregions))
-    if filters.countries:
-        conditions.append(Stakeholder.country.in_(filters.countries))
-    if filters.categories:
-        conditions.append(Stakeholder.category.in_(filters.categories))
-    if filters.published_only:
-        conditions.append(Stakeholder.publication_consent.is_(True))
-    return conditions
+    return stakeholder_conditions(filters, published_only=filters.published_only)
 
 
 def _answer_conditions(filters: AnswerFilters) -> list[ColumnElement[bool]]:

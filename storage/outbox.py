@@ -226,17 +226,26 @@ async def unreachable_among(session: AsyncSession, stakeholder_ids: Iterable[int
 
 async def _finish(session: AsyncSession, message_id: int, owner: str, **values: object) -> bool:
     """Record an outcome only while this sender still holds the lease."""
+    return bool(await _finish_many(session, (message_id,), owner, **values))
+
+
+async def _finish_many(
+    session: AsyncSession, message_ids: Sequence[int], owner: str, **values: object
+) -> int:
+    """Set `values` on those of the messages this sender still holds, and let go of them."""
+    if not message_ids:
+        return 0
     result = await session.execute(
         update(OutboxMessage)
         .where(
-            OutboxMessage.id == message_id,
+            OutboxMessage.id.in_(message_ids),
             OutboxMessage.status == SENDING,
             OutboxMessage.lease_owner == owner,
         )
         .values(lease_owner=None, lease_until=None, **values)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return int(result.rowcount)
 
 
 async def mark_sent(session: AsyncSession, message_id: int, owner: str, now: dt.datetime) -> bool:
@@ -247,18 +256,7 @@ async def mark_sent_many(
     session: AsyncSession, message_ids: Sequence[int], owner: str, now: dt.datetime
 ) -> None:
     """Record many deliveries in one statement (the sender settles a slice at a time)."""
-    if not message_ids:
-        return
-    await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id.in_(message_ids),
-            OutboxMessage.status == SENDING,
-            OutboxMessage.lease_owner == owner,
-        )
-        .values(status=SENT, sent_at=now, last_error=None, lease_owner=None, lease_until=None)
-        .execution_options(synchronize_session=False)
-    )
+    await _finish_many(session, message_ids, owner, status=SENT, sent_at=now, last_error=None)
 
 
 async def mark_failed(session: AsyncSession, message_id: int, owner: str, error: str) -> bool:
@@ -278,25 +276,14 @@ async def release(
     session: AsyncSession, message_ids: Sequence[int], owner: str, not_before: dt.datetime
 ) -> None:
     """Give back claimed messages that were never tried (a 429 pause), refunding the attempt."""
-    if not message_ids:
-        return
-    await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id.in_(message_ids),
-            OutboxMessage.status == SENDING,
-            OutboxMessage.lease_owner == owner,
-        )
-        .values(
-            status=QUEUED,
-            not_before=not_before,
-            lease_owner=None,
-            lease_until=None,
-            attempts=func.max(OutboxMessage.attempts - 1, 0)
-            if session.bind.dialect.name == "sqlite"
-            else func.greatest(OutboxMessage.attempts - 1, 0),
-        )
-        .execution_options(synchronize_session=False)
+    greatest = func.max if session.bind.dialect.name == "sqlite" else func.greatest
+    await _finish_many(
+        session,
+        message_ids,
+        owner,
+        status=QUEUED,
+        not_before=not_before,
+        attempts=greatest(OutboxMessage.attempts - 1, 0),
     )
 
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.console import Console
 from rich.table import Table
 
 from bot.core.i18n import N_, TranslatableError, Translator
-from bot.core.settings import Settings
+from bot.core.settings import PLATFORMS, Settings
 from storage import roles
 from storage.db import Database, migrated_database
 from storage.stakeholders import audit
+from storage.web_sessions import Member
 
-PLATFORMS = ("telegram", "slack", "console")
 ACTOR = "console:cli"
 ROLE_NAMES = {roles.ORGANIZER: N_("organizer"), roles.RAPPORTEUR: N_("rapporteur")}
 
@@ -22,17 +20,8 @@ class RoleInputError(TranslatableError, ValueError):
     """A member or role the operator mistyped."""
 
 
-@dataclass(frozen=True)
-class Member:
-    platform: str
-    user_id: str
-
-    def __str__(self) -> str:
-        return f"{self.platform}:{self.user_id}"
-
-
 def parse_member(text: str | None) -> Member:
-    """`telegram:123`, `slack:U123` or `console:ana`."""
+    """`telegram:123`, `slack:U123`, `whatsapp:5215550001` or `console:ana`."""
     platform, _, user_id = (text or "").strip().partition(":")
     if platform not in PLATFORMS or not user_id.strip():
         raise RoleInputError(

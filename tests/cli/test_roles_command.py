@@ -84,3 +84,19 @@ def test_roles_work_on_a_fresh_database(tmp_path: Path, monkeypatch: pytest.Monk
     result = runner.invoke(app, ["roles", "grant", "telegram:5", "organizer"])
     assert result.exit_code == 0, result.output
     assert query(url, select(Role.user_id)) == [("5",)]
+
+
+def test_a_whatsapp_member_can_be_granted_a_role(url: str) -> None:
+    """Every platform the bot runs on takes roles, WhatsApp included (by phone number)."""
+    result = runner.invoke(app, ["roles", "grant", "whatsapp:5215550001", "rapporteur"])
+    assert result.exit_code == 0, result.output
+    assert query(url, select(Role.platform, Role.user_id, Role.role)) == [
+        ("whatsapp", "5215550001", "rapporteur")
+    ]
+
+
+def test_an_unknown_platform_is_refused_and_nothing_stored(url: str) -> None:
+    """A mistyped platform gets the expected form back and stores nothing."""
+    result = runner.invoke(app, ["roles", "grant", "telegam:42", "organizer", "--lang", "en"])
+    assert result.exit_code != 0 and "expected platform:user_id" in result.output
+    assert query(url, select(Role.id)) == []

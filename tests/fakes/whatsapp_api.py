@@ -18,7 +18,6 @@ import hashlib
 import hmac
 import itertools
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.serving import Served
 
 TOKEN = "EAAFakeWhatsAppTokenForTestsOnly"
 PHONE_NUMBER_ID = "106540352242922"
@@ -166,8 +167,11 @@ class Media:
     filename: str | None = None
 
 
-class FakeWhatsApp:
+class FakeWhatsApp(Served):
     """The fake Cloud API server: start, inspect `calls`, add media, inject failures."""
+
+    thread_name = "fake-whatsapp"
+    client_max_size = 110 * 1024 * 1024  # a video of the Cloud API's largest
 
     def __init__(
         self,
@@ -175,6 +179,7 @@ class FakeWhatsApp:
         phone_number_id: str = PHONE_NUMBER_ID,
         templates: dict[tuple[str, str], int] | None = None,
     ) -> None:
+        super().__init__()
         self.token = token
         self.phone_number_id = phone_number_id
         # (name, locale) -> number of body parameters of each approved template
@@ -186,65 +191,14 @@ class FakeWhatsApp:
         self._failures: list[_Failure] = []
         self._recipients: dict[str, ApiError] = {}
         self._ids = itertools.count(1)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
-        self.port = 0
 
     # ------------------------------------------------------------------ lifecycle
 
-    @property
-    def url(self) -> str:
-        """What WHATSAPP_API_URL takes (the Graph API host)."""
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> FakeWhatsApp:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(sock, ready), daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("the fake Cloud API did not start")
-        return self
-
-    def stop(self) -> None:
-        """Stop serving (a second call does nothing): a Cloud API that is gone."""
-        if self._loop is not None and self._runner is not None and not self._loop.is_closed():
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread is not None:
-            self._thread.join(10)
-        self._runner = None
-
-    def __enter__(self) -> FakeWhatsApp:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
-
-    def _serve(self, sock: socket.socket, ready: threading.Event) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(self._start_site(sock))
-        ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            loop.close()
-
-    async def _start_site(self, sock: socket.socket) -> None:
-        app = web.Application(client_max_size=110 * 1024 * 1024)
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/{version}/{phone}/messages", self._messages)
         app.router.add_post("/{version}/{phone}/media", self._upload)
         app.router.add_get("/download/{media_id}", self._download)
         app.router.add_get("/{version}/{media_id}", self._media_url)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
-        await self._runner.setup()
-        await web.SockSite(self._runner, sock).start()
 
     # ------------------------------------------------------------------ test controls
 

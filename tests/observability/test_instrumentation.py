@@ -52,6 +52,7 @@ async def test_each_update_is_counted_timed_and_logged_without_its_text(
         ("consultbot_update_duration_seconds_count", {"platform": "console"}),
     )
     caplog.set_level(logging.INFO, logger="bot.observability.updates")
+    caplog.clear()  # registration's lines, where an earlier test left the logger at INFO
     await dialog.say("Nuestra red confidencial", update_id="metrics-dup")
     await dialog.say("Nuestra red confidencial", update_id="metrics-dup")
     assert counts.added() == [1.0, 1.0, 2.0]

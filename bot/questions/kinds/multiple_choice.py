@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 from pydantic import Field
 
-from bot.pack.model import Pack, Question, Session
-from bot.questions import follow_up, writing
+from bot.questions import follow_up
 from bot.questions.base import (
     DONE,
     MARK,
@@ -19,13 +17,12 @@ from bot.questions.base import (
     Expected,
     Parsed,
     Progress,
-    QuestionKind,
     Refused,
     Shown,
     Value,
     pick,
 )
-from bot.questions.kinds.single_choice import PREFIX, choice_problems, option_buttons
+from bot.questions.kinds.single_choice import PREFIX, ChoiceKind, option_buttons
 from bot.questions.selection import toggled
 
 
@@ -55,10 +52,9 @@ def _in_order(asked: Asked, keys: list[str]) -> list[str]:
     return sorted((key for key in keys if key in order), key=order.index)
 
 
-class MultipleChoiceKind(QuestionKind):
+class MultipleChoiceKind(ChoiceKind):
     name = "multiple_choice"
     value_model = OptionsValue
-    option_settings_model = follow_up.ChoiceOptionSettings
 
     def show(self, asked: Asked) -> Shown:
         key = follow_up.following(asked)
@@ -108,12 +104,6 @@ class MultipleChoiceKind(QuestionKind):
             return follow_up.start(upcoming, texts=texts)
         return Answered(OptionsValue(options=chosen, texts=texts))
 
-    def edit(self, asked: Asked, given: AnswerInput) -> Progress | Refused | None:
-        return follow_up.edit(asked, given)
-
-    def writing(self, state: Mapping[str, Any]) -> bool:
-        return bool(state.get(follow_up.FOLLOW)) and bool(writing.parts(state))
-
     def describe(self, value: Value, asked: Asked) -> str:
         assert isinstance(value, OptionsValue)
         return "; ".join(
@@ -127,17 +117,11 @@ class MultipleChoiceKind(QuestionKind):
         keys = [key for key in value.options if value.texts.get(key)]
         return "\n".join(follow_up.worded(asked, key, value.texts[key]) for key in keys)
 
-    def columns(self, question: Question) -> tuple[str, ...]:
-        return follow_up.column(question)
-
     def export_cells(self, value: Value) -> dict[str, Cell]:
         if not isinstance(value, OptionsValue):
             return {follow_up.COLUMN: None}
         texts = (value.texts[key] for key in value.options if value.texts.get(key))
         return {follow_up.COLUMN: follow_up.joined(texts)}
-
-    def problems(self, question: Question, session: Session, pack: Pack) -> Iterator[str]:
-        yield from choice_problems(question)
 
 
 KIND = MultipleChoiceKind()

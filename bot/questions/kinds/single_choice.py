@@ -47,10 +47,27 @@ def choice_problems(question: Question) -> Iterator[str]:
         yield "options: a choice question needs at least two options"
 
 
-class SingleChoiceKind(QuestionKind):
+class ChoiceKind(QuestionKind):
+    """What both choice kinds share: options of which some may ask for a text after them."""
+
+    option_settings_model = follow_up.ChoiceOptionSettings
+
+    def edit(self, asked: Asked, given: AnswerInput) -> Progress | Refused | None:
+        return follow_up.edit(asked, given)
+
+    def writing(self, state: Mapping[str, Any]) -> bool:
+        return bool(state.get(follow_up.FOLLOW)) and bool(writing.parts(state))
+
+    def columns(self, question: Question) -> tuple[str, ...]:
+        return follow_up.column(question)
+
+    def problems(self, question: Question, session: Session, pack: Pack) -> Iterator[str]:
+        yield from choice_problems(question)
+
+
+class SingleChoiceKind(ChoiceKind):
     name = "single_choice"
     value_model = OptionValue
-    option_settings_model = follow_up.ChoiceOptionSettings
 
     def show(self, asked: Asked) -> Shown:
         key = follow_up.following(asked)
@@ -75,12 +92,6 @@ class SingleChoiceKind(QuestionKind):
             return follow_up.start(option)
         return Answered(OptionValue(option=option))
 
-    def edit(self, asked: Asked, given: AnswerInput) -> Progress | Refused | None:
-        return follow_up.edit(asked, given)
-
-    def writing(self, state: Mapping[str, Any]) -> bool:
-        return bool(state.get(follow_up.FOLLOW)) and bool(writing.parts(state))
-
     def describe(self, value: Value, asked: Asked) -> str:
         assert isinstance(value, OptionValue)
         return follow_up.worded(asked, value.option, value.text)
@@ -91,14 +102,8 @@ class SingleChoiceKind(QuestionKind):
             return ""
         return follow_up.worded(asked, value.option, value.text)
 
-    def columns(self, question: Question) -> tuple[str, ...]:
-        return follow_up.column(question)
-
     def export_cells(self, value: Value) -> dict[str, Cell]:
         return {follow_up.COLUMN: value.text if isinstance(value, OptionValue) else None}
-
-    def problems(self, question: Question, session: Session, pack: Pack) -> Iterator[str]:
-        yield from choice_problems(question)
 
 
 KIND = SingleChoiceKind()

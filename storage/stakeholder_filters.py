@@ -1,0 +1,42 @@
+"""Who may appear in a list or an export: consenting stakeholders, narrowed by who they are.
+
+The exports and the dashboard must agree on this, so it lives once, here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from sqlalchemy import ColumnElement
+
+from storage.models import Stakeholder
+
+
+class WhoFilters(Protocol):
+    """The stakeholder side of a filter; an empty sequence means no narrowing."""
+
+    @property
+    def subregions(self) -> Sequence[str]: ...
+
+    @property
+    def countries(self) -> Sequence[str]: ...
+
+    @property
+    def categories(self) -> Sequence[str]: ...
+
+
+def stakeholder_conditions(
+    filters: WhoFilters, published_only: bool = False
+) -> list[ColumnElement[bool]]:
+    """Consent first: nobody who has not consented is ever listed or exported."""
+    conditions: list[ColumnElement[bool]] = [Stakeholder.consented_at.is_not(None)]
+    if filters.subregions:
+        conditions.append(Stakeholder.subregion.in_(filters.subregions))
+    if filters.countries:
+        conditions.append(Stakeholder.country.in_(filters.countries))
+    if filters.categories:
+        conditions.append(Stakeholder.category.in_(filters.categories))
+    if published_only:
+        conditions.append(Stakeholder.publication_consent.is_(True))
+    return conditions
