@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.i18n import language_name
 from bot.core.messages import Choice, InboundKind
 from bot.domain.audience import MAX_TEXT, add_filter
 from bot.domain.countries import country_name, find_country
 from handlers.base import Context
 from handlers.common import expected, tap_a_button
-from handlers.fields import language_label
 from handlers.flow import Action, Flow, Step, one_message
 from storage.broadcasts import Audience, text_for
 from storage.roles import ORGANIZER
@@ -61,7 +61,7 @@ def _options(ctx: Context, field: str) -> list[tuple[str, str]]:
     if field == "session":
         return [(s.key, ctx.text(s.short_title or s.title)) for s in pack.sessions]
     if field == "language":
-        return [(language, language_label(language)) for language in pack.languages]
+        return [(language, language_name(language)) for language in pack.languages]
     if field == "reminders":
         return [("yes", t._("Reminders on")), ("no", t._("Reminders off"))]
     return []
@@ -83,7 +83,7 @@ def audience_label(ctx: Context, audience: Audience) -> str:
         names(audience.categories, pack.categories_by_key, "name"),
         ", ".join(country_name(code, ctx.language) for code in audience.countries),
         names(audience.sessions, pack.sessions_by_key, "title"),
-        ", ".join(language_label(language) for language in audience.languages),
+        ", ".join(language_name(language) for language in audience.languages),
     ]
     if audience.reminders is not None:
         parts.append(t._("reminders on") if audience.reminders else t._("reminders off"))
@@ -131,10 +131,10 @@ async def ask_text(ctx: Context) -> None:
         text = t._(
             "Write the message in {language}. Stakeholders whose language has no text "
             "of its own get this one.",
-            language=language_label(writing),
+            language=language_name(writing),
         )
     else:
-        text = t._("Write the message in {language}.", language=language_label(writing))
+        text = t._("Write the message in {language}.", language=language_name(writing))
     ctx.say(text, [_cancel_button(ctx)], key="ask.broadcast.text")
 
 
@@ -170,9 +170,9 @@ async def _store_text(ctx: Context, text: str) -> None:
 async def ask_more(ctx: Context) -> None:
     t = ctx.t
     texts = _texts(ctx)
-    written = ", ".join(language_label(language) for language in texts)
+    written = ", ".join(language_name(language) for language in texts)
     choices = [
-        ctx.choice(t._("Add a text in {language}", language=language_label(lang)), lang)
+        ctx.choice(t._("Add a text in {language}", language=language_name(lang)), lang)
         for lang in ctx.pack.languages
         if lang not in texts
     ]
@@ -189,7 +189,7 @@ async def ask_more(ctx: Context) -> None:
 
 async def take_more(ctx: Context) -> None:
     t = ctx.t
-    options = [(lang, language_label(lang)) for lang in ctx.pack.languages]
+    options = [(lang, language_name(lang)) for lang in ctx.pack.languages]
     chosen = ctx.pick([*options, (NEXT, t._("Choose the audience"))])
     if chosen == NEXT:
         ctx.goto(NAME, "audience", ctx.draft)
@@ -300,7 +300,7 @@ async def ask_confirm(ctx: Context) -> None:
                 "Preview for {count} stakeholder reading {language}:",
                 "Preview for {count} stakeholders reading {language}:",
                 counts[language],
-                language=language_label(language),
+                language=language_name(language),
             )
             text = text_for(texts, language, ctx.pack.default_language)
             ctx.say(f"{heading}\n\n{text}", key="broadcast.preview")

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from enum import Enum
 
-from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 
-from bot.core.i18n import N_, translator
+from bot.core.i18n import N_, language_name, translator
 from bot.core.messages import InboundKind
 from bot.domain.countries import country_name, find_country
 from handlers.base import Context
@@ -25,10 +24,6 @@ class Outcome(Enum):
     DONE = "done"
     STAY = "stay"
     ERROR = "error"
-
-
-def language_label(language: str) -> str:
-    return (Locale.parse(language).get_display_name(language) or language).capitalize()
 
 
 class Field:
@@ -65,11 +60,11 @@ class LanguageField(Field):
         text = " / ".join(
             _language_question(language) for language in dict.fromkeys([ctx.language, *options])
         )
-        choices = [ctx.choice(language_label(language), language) for language in options]
+        choices = [ctx.choice(language_name(language), language) for language in options]
         ctx.say(text, choices, key="ask.language", columns=2)
 
     async def accept(self, ctx: Context) -> Outcome:
-        pairs = [(language, language_label(language)) for language in ctx.pack.languages]
+        pairs = [(language, language_name(language)) for language in ctx.pack.languages]
         chosen = ctx.pick(pairs)
         if chosen is None:
             await self.prompt(ctx)
@@ -78,7 +73,7 @@ class LanguageField(Field):
         return Outcome.DONE
 
     def show(self, ctx: Context) -> str:
-        return language_label(ctx.language)
+        return language_name(ctx.language)
 
 
 def _language_question(language: str) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.core.i18n import language_name
 from handlers.base import Context
-from handlers.fields import language_label
 from handlers.flow import one_message
 from storage.roles import ORGANIZER, RAPPORTEUR
 from storage.stats import Stats
@@ -33,7 +33,7 @@ def stats_text(ctx: Context, stats: Stats) -> str:
         t._("By category:"),
         *_named(ctx, stats.by_category, {c.key: ctx.text(c.name) for c in pack.categories}),
         t._("By language:"),
-        *_named(ctx, stats.by_language, {lang: language_label(lang) for lang in pack.languages}),
+        *_named(ctx, stats.by_language, {lang: language_name(lang) for lang in pack.languages}),
         t._("Answers by session:"),
     ]
     for session in pack.sessions:

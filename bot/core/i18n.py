@@ -33,6 +33,16 @@ def shipped_languages() -> list[str]:
     )
 
 
+@lru_cache(maxsize=32)
+def language_name(code: str) -> str:
+    """A language in its own words ('Español', 'Français'): how a speaker finds theirs in a list."""
+    try:
+        name = Locale.parse(code).get_display_name(code)
+    except (ValueError, TypeError):
+        return code
+    return name.capitalize() if name else code
+
+
 @lru_cache(maxsize=16)
 def _translations(language: str) -> NullTranslations:
     po_path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"

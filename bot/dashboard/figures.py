@@ -10,9 +10,10 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.core.i18n import language_name
 from bot.dashboard.charts import bar_chart, share_bar, time_series
 from bot.dashboard.context import Dashboard, Visitor
-from bot.dashboard.naming import Names, language_name
+from bot.dashboard.naming import Names
 from bot.dashboard.render import EVERYONE, number_format, render
 from bot.dashboard.respond import guarded
 from bot.dashboard.tilemap import TILES, tile_map

@@ -8,10 +8,11 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.core.i18n import language_name
 from bot.dashboard.charts import stacked_bar
 from bot.dashboard.context import Dashboard, Visitor
 from bot.dashboard.filters import AnswerQuery, parse_cursor, parse_query
-from bot.dashboard.naming import Names, language_name
+from bot.dashboard.naming import Names
 from bot.dashboard.render import EVERYONE, ORGANIZERS, render
 from bot.dashboard.respond import guarded
 from bot.export.filters import FORMATS

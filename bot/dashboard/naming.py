@@ -8,19 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from babel import Locale
-
 from bot.export.labels import Labels
 from bot.questions import describe, read_value
-
-
-def language_name(code: str) -> str:
-    """A language in its own words ('Español'), as the switcher offers it."""
-    try:
-        name = Locale.parse(code).get_display_name(code)
-    except (ValueError, TypeError):
-        return code
-    return name.capitalize() if name else code
 
 
 class Names(Labels):

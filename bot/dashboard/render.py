@@ -16,9 +16,9 @@ from babel.numbers import format_decimal
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from bot.core.i18n import N_, Translator, translator
+from bot.core.i18n import N_, Translator, language_name, translator
 from bot.dashboard.context import Dashboard, Visitor
-from bot.dashboard.naming import Names, language_name
+from bot.dashboard.naming import Names
 from storage.roles import ORGANIZER, RAPPORTEUR
 
 TEMPLATES = Path(__file__).parent / "templates"
