@@ -95,7 +95,10 @@ async def answer_batches(
 ) -> AsyncIterator[Sequence[Row[Any]]]:
     """Yield answer rows in lists of at most `chunk_size`, in answer id order."""
     statement = answers_statement(filters).execution_options(yield_per=chunk_size)
-    result = await session.stream(statement)
+    # Core, not the ORM session: plain rows, without the ORM's per-row loading (a profile of
+    # the 200,000-answer CSV export put that at 6 % of its time)
+    connection = await session.connection()
+    result = await connection.stream(statement)
     async for batch in result.partitions(chunk_size):
         yield batch
 

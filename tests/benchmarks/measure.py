@@ -156,11 +156,12 @@ class Stopwatch:
 
 
 def self_usage() -> dict[str, float]:
-    """What a child reports of itself: CPU of all its threads and its peak memory."""
-    import resource
+    """What a child reports of itself: CPU of all its threads and its peak memory.
 
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"cpu": time.process_time(), "peak_rss_mb": usage.ru_maxrss / 1024}
+    The peak is VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss across exec, so a
+    child of a large pytest process reported the parent's size (301 MB for every export).
+    """
+    return {"cpu": time.process_time(), "peak_rss_mb": peak_rss_mb(os.getpid())}
 
 
 def rounds() -> int:
