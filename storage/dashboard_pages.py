@@ -15,26 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.broadcasts import with_counts
 from storage.models import Answer, Broadcast, Pledge, Stakeholder
-from storage.stakeholder_filters import stakeholder_conditions
+from storage.stakeholder_filters import WhoFilters, stakeholder_conditions
 
 PAGE_SIZE = 50
 MAX_COUNT = 10_000  # beyond this a filtered count says "more than 10,000" instead of scanning on
 
 
-class AnswerFilters(Protocol):
+class AnswerFilters(WhoFilters, Protocol):
     """What narrows the answers page; an empty sequence means no narrowing."""
 
     @property
     def sessions(self) -> Sequence[str]: ...
-
-    @property
-    def subregions(self) -> Sequence[str]: ...
-
-    @property
-    def countries(self) -> Sequence[str]: ...
-
-    @property
-    def categories(self) -> Sequence[str]: ...
 
     @property
     def languages(self) -> Sequence[str]: ...
