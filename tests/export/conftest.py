@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.pack import Pack
+from bot.pack import Pack, load_pack
 from storage.db import Database
 from tests.export.seed import Seed, make_pack, seed
 
@@ -19,3 +19,9 @@ def pack() -> Pack:
 async def seeded(db: Database) -> Seed:
     """The `db` fixture (SQLite and PostgreSQL) with the seed stored."""
     return await seed(db)
+
+
+@pytest.fixture(scope="session")
+def lac() -> Pack:
+    """The bundled lac-2025 pack, for the tests of its four languages."""
+    return load_pack("lac-2025")

@@ -8,10 +8,8 @@ Rows stored before follow-ups existed are counted as before and quote nothing.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
-from typing import Any
 
 import pytest
 from docx import Document as WordDocument
@@ -19,11 +17,11 @@ from openpyxl import load_workbook
 
 from bot.export.build import build_export
 from bot.export.filters import ExportFilters
-from bot.pack import Pack, load_pack
+from bot.pack import Pack
 from storage.db import Database
-from storage.models import Answer, Stakeholder
+from tests.export.helpers import lac_stakeholder
+from tests.export.seed import answer
 
-JANUARY = dt.datetime(2025, 1, 10, 12, 0, tzinfo=dt.UTC)
 PROCESS = "Um decreto está em consulta pública."
 WORKSHOPS = "Trois ateliers en 2023."
 OTHER = "Remessas e inclusão financeira"
@@ -58,41 +56,11 @@ EXPECTED = {
 LANGUAGES = sorted(EXPECTED)
 
 
-@pytest.fixture(scope="module")
-def lac() -> Pack:
-    return load_pack("lac-2025")
-
-
-def _person(name: str, **fields: Any) -> Stakeholder:
-    defaults = {
-        "platform": "telegram",
-        "platform_user_id": name,
-        "chat_id": name,
-        "consent_version": "2025-03",
-        "consented_at": JANUARY,
-        "registered_at": JANUARY,
-        "category": "migrant_led",
-    }
-    return Stakeholder(**(defaults | fields))
-
-
-def _answer(who: Stakeholder, session: str, question: str, value: Any) -> Answer:
-    return Answer(
-        stakeholder_id=who.id,
-        session_key=session,
-        question_key=question,
-        value=value,
-        language=who.language,
-        created_at=JANUARY,
-        updated_at=JANUARY,
-    )
-
-
 @pytest.fixture
 async def answered(db: Database) -> Database:
     """A named Brazilian and an unnamed Haitian organization with texts; an older row without."""
     async with db.transaction() as session:
-        rosa = _person(
+        rosa = lac_stakeholder(
             "rosa",
             organization="Rede Sem Fronteiras",
             attribution_consent=True,
@@ -100,7 +68,7 @@ async def answered(db: Database) -> Database:
             subregion="south_america",
             language="pt",
         )
-        jean = _person(
+        jean = lac_stakeholder(
             "jean",
             organization="Secret Haitian Org",
             attribution_consent=False,
@@ -108,21 +76,21 @@ async def answered(db: Database) -> Database:
             subregion="caribbean",
             language="fr",
         )
-        old = _person(
+        old = lac_stakeholder(
             "old", organization="Early Bird", country="CL", subregion="south_america", language="es"
         )
         session.add_all([rosa, jean, old])
         await session.flush()
         session.add_all(
             [
-                _answer(rosa, "general", "national_plan",
+                answer(rosa, "general", "national_plan",
                         {"option": "being_prepared", "text": PROCESS}),
-                _answer(jean, "general", "national_plan",
+                answer(jean, "general", "national_plan",
                         {"option": "yes_took_part", "text": WORKSHOPS}),
-                _answer(old, "general", "national_plan", {"option": "yes_took_part"}),
-                _answer(rosa, "inclusion", "cooperation",
+                answer(old, "general", "national_plan", {"option": "yes_took_part"}),
+                answer(rosa, "inclusion", "cooperation",
                         {"options": ["finance", "other"], "texts": {"other": OTHER}}),
-                _answer(old, "inclusion", "cooperation", {"options": ["data"]}),
+                answer(old, "inclusion", "cooperation", {"options": ["data"]}),
             ]
         )  # fmt: skip
     return db

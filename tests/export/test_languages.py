@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-from typing import Any
 
 import pytest
 from docx import Document as WordDocument
@@ -12,11 +10,10 @@ from openpyxl import load_workbook
 
 from bot.export.build import build_export
 from bot.export.filters import ExportFilters
-from bot.pack import Pack, load_pack
+from bot.pack import Pack
 from storage.db import Database
-from storage.models import Answer, Stakeholder
-
-JANUARY = dt.datetime(2025, 1, 10, 12, 0, tzinfo=dt.UTC)
+from tests.export.helpers import lac_stakeholder
+from tests.export.seed import answer
 
 # What each language must show: the catalog's heading, the pack's session and objective titles,
 # an option label, and how an organization that withheld its name is described.
@@ -48,41 +45,11 @@ EXPECTED = {
 ENGLISH = ("Draft summary report", "Participation by subregion", "Migrant-led organizations")
 
 
-@pytest.fixture(scope="module")
-def lac() -> Pack:
-    return load_pack("lac-2025")
-
-
-def _person(name: str, **fields: Any) -> Stakeholder:
-    defaults = {
-        "platform": "telegram",
-        "platform_user_id": name,
-        "chat_id": name,
-        "consent_version": "2025-02",
-        "consented_at": JANUARY,
-        "registered_at": JANUARY,
-        "category": "migrant_led",
-    }
-    return Stakeholder(**(defaults | fields))
-
-
-def _answer(who: Stakeholder, session: str, question: str, value: Any) -> Answer:
-    return Answer(
-        stakeholder_id=who.id,
-        session_key=session,
-        question_key=question,
-        value=value,
-        language=who.language,
-        created_at=JANUARY,
-        updated_at=JANUARY,
-    )
-
-
 @pytest.fixture
 async def answered(db: Database) -> Database:
     """A named Brazilian organization and an unnamed Haitian one, answering session 1."""
     async with db.transaction() as session:
-        named = _person(
+        named = lac_stakeholder(
             "rosa",
             organization="Rede Sem Fronteiras",
             attribution_consent=True,
@@ -90,7 +57,7 @@ async def answered(db: Database) -> Database:
             subregion="south_america",
             language="pt",
         )
-        unnamed = _person(
+        unnamed = lac_stakeholder(
             "jean", organization="Secret Haitian Org", attribution_consent=False,
             country="HT", subregion="caribbean", language="fr",
         )  # fmt: skip
@@ -98,12 +65,12 @@ async def answered(db: Database) -> Database:
         await session.flush()
         session.add_all(
             [
-                _answer(named, "inclusion", "objectives", {"objectives": [16]}),
-                _answer(unnamed, "inclusion", "objectives", {"objectives": [16, 22]}),
-                _answer(named, "inclusion", "progress", {"text": "Abrimos dois centros."}),
-                _answer(unnamed, "inclusion", "progress", {"text": "Deux centres ouverts."}),
-                _answer(named, "inclusion", "cooperation", {"options": ["finance", "data"]}),
-                _answer(unnamed, "general", "recommendations", {"text": "Financer les réseaux."}),
+                answer(named, "inclusion", "objectives", {"objectives": [16]}),
+                answer(unnamed, "inclusion", "objectives", {"objectives": [16, 22]}),
+                answer(named, "inclusion", "progress", {"text": "Abrimos dois centros."}),
+                answer(unnamed, "inclusion", "progress", {"text": "Deux centres ouverts."}),
+                answer(named, "inclusion", "cooperation", {"options": ["finance", "data"]}),
+                answer(unnamed, "general", "recommendations", {"text": "Financer les réseaux."}),
             ]
         )
     return db
