@@ -15,7 +15,7 @@ from bot.core.i18n import N_, language_name, translator
 from bot.core.messages import InboundKind
 from bot.domain.countries import country_name, find_country
 from handlers.base import Context
-from handlers.common import expected
+from handlers.common import expected, tap_a_button
 
 MAX_ORGANIZATION = 200
 
@@ -133,7 +133,7 @@ class CategoryField(Field):
     async def accept(self, ctx: Context) -> Outcome:
         chosen = ctx.pick(self.pairs(ctx))
         if chosen is None:
-            expected(ctx, ctx.t._("Please tap one of the buttons."))
+            tap_a_button(ctx)
             return Outcome.ERROR
         ctx.stakeholder.category = chosen
         return Outcome.DONE
@@ -285,8 +285,10 @@ class EmailField(Field):
 class YesNoField(Field):
     """A boolean of the profile asked with two buttons whose labels say what each means."""
 
+    accepts = "button: yes | no"
     attribute = ""
-    yes = no = shown_yes = shown_no = ""
+    yes = no = ""
+    shown_yes, shown_no = N_("Yes"), N_("No")
 
     def question(self, ctx: Context) -> str:
         raise NotImplementedError
@@ -301,7 +303,7 @@ class YesNoField(Field):
     async def accept(self, ctx: Context) -> Outcome:
         chosen = ctx.pick(self._pairs(ctx))
         if chosen is None:
-            expected(ctx, ctx.t._("Please tap one of the buttons."))
+            tap_a_button(ctx)
             return Outcome.ERROR
         setattr(ctx.stakeholder, self.attribute, chosen == "yes")
         return Outcome.DONE
@@ -314,11 +316,9 @@ class YesNoField(Field):
 
 class AttributionField(YesNoField):
     name = "attribution"
-    accepts = "button: yes | no"
     label = N_("Name us in the report")
     attribute = "attribution_consent"
     yes, no = N_("Yes, you may name us"), N_("No, keep us anonymous")
-    shown_yes, shown_no = N_("Yes"), N_("No")
 
     def question(self, ctx: Context) -> str:
         return ctx.text(ctx.pack.privacy.attribution)
@@ -328,11 +328,9 @@ class PublicationField(YesNoField):
     """A separate opt-in: may the organizers publish the full answers (Annex 1: on a website)."""
 
     name = "publication"
-    accepts = "button: yes | no"
     label = N_("Publish our full answers")
     attribute = "publication_consent"
     yes, no = N_("Yes, publish them"), N_("No, don't publish")
-    shown_yes, shown_no = N_("Yes"), N_("No")
 
     def question(self, ctx: Context) -> str:
         if ctx.pack.privacy.publication:
@@ -345,7 +343,6 @@ class PublicationField(YesNoField):
 
 class RemindersField(YesNoField):
     name = "reminders"
-    accepts = "button: yes | no"
     label = N_("Reminders")
     attribute = "reminders_opt_in"
     yes, no = N_("Yes, remind me"), N_("No reminders")

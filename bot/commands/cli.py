@@ -115,21 +115,24 @@ def export(
 ) -> None:
     """Write the collected inputs, or the draft summary report (md, docx), for the rapporteur."""
     from bot.commands.export import export_command
+    from bot.export.filters import ExportFilters
 
     asyncio.run(
         export_command(
             settings(),
             format=format.value,
             out=out,
-            sessions=session or [],
-            subregions=subregion or [],
-            countries=country or [],
-            categories=category or [],
-            languages=language or [],
-            since=since,
-            until=until,
+            filters=ExportFilters.of(
+                sessions=session or [],
+                subregions=subregion or [],
+                countries=country or [],
+                categories=category or [],
+                languages=language or [],
+                since=since,
+                until=until,
+                published_only=published_only,
+            ),
             anonymize=anonymize,
-            published_only=published_only,
             report_language=report_language,
             lang=lang,
         )

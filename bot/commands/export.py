@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
@@ -50,16 +49,9 @@ async def export_command(
     *,
     format: str,
     out: Path,
-    sessions: list[str],
-    subregions: list[str],
-    countries: list[str],
-    categories: list[str],
-    languages: list[str],
-    since: dt.datetime | None,
-    until: dt.datetime | None,
+    filters: ExportFilters,
     anonymize: bool,
     report_language: str | None,
-    published_only: bool = False,
     lang: str | None = None,
 ) -> None:
     """Write the export the rapporteur asked for, or stop with one line saying why not.
@@ -75,16 +67,6 @@ async def export_command(
         fail(f"{error.source}: {'; '.join(error.problems[:3])}")
     t = output_translator(lang, pack)
 
-    filters = ExportFilters.of(
-        sessions=sessions,
-        subregions=subregions,
-        countries=countries,
-        categories=categories,
-        languages=languages,
-        since=since,
-        until=until,
-        published_only=published_only,
-    )
     default = t.language if t.language in pack.languages else pack.default_language
     request = ExportRequest(format, filters, anonymize, report_language or default)
     try:
