@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.core.i18n import language_name
 from bot.core.messages import Choice, InboundKind
-from bot.domain.audience import MAX_TEXT, add_filter
+from bot.domain.audience import FIELDS, MAX_TEXT, add_filter
 from bot.domain.countries import country_name, find_country
 from handlers.base import Context
 from handlers.common import expected, tap_a_button
@@ -24,7 +24,6 @@ CANCEL = "cancel"
 NEXT = "next"
 BACK = "back"
 EVERYONE = "everyone"
-FIELDS = ("subregion", "category", "country", "session", "language", "reminders")
 
 
 def _texts(ctx: Context) -> dict[str, str]:
@@ -33,10 +32,6 @@ def _texts(ctx: Context) -> dict[str, str]:
 
 def _audience(ctx: Context) -> Audience:
     return Audience.from_json(ctx.draft.get("audience") or {})
-
-
-async def _counts(ctx: Context, audience: Audience) -> dict[str, int]:
-    return await ctx.store.audience_counts(audience)
 
 
 def field_label(ctx: Context, field: str) -> str:
@@ -207,7 +202,7 @@ async def take_more(ctx: Context) -> None:
 async def ask_audience(ctx: Context) -> None:
     t = ctx.t
     audience = _audience(ctx)
-    count = sum((await _counts(ctx, audience)).values())
+    count = sum((await ctx.store.audience_counts(audience)).values())
     choices = [ctx.choice(t._("Everyone"), EVERYONE)]
     choices += [ctx.choice(field_label(ctx, field), field) for field in FIELDS]
     choices += [ctx.choice(t._("Preview and send"), NEXT), _cancel_button(ctx)]
@@ -286,7 +281,7 @@ async def take_field(ctx: Context) -> None:
 
 async def ask_confirm(ctx: Context) -> None:
     t = ctx.t
-    counts = await _counts(ctx, _audience(ctx))
+    counts = await ctx.store.audience_counts(_audience(ctx))
     total = sum(counts.values())
     if not total:
         ctx.say(t._("No registered stakeholder matches this audience."), key="broadcast.none")
@@ -378,7 +373,7 @@ BROADCAST = Flow(
     name=NAME,
     start=start,
     summary="write a message per language, narrow the audience, preview, confirm",
-    starts_at=("text", "more", "audience"),
+    starts_at=("text",),
     roles=ORGANIZERS,
     steps={
         "text": Step(ask_text, _cancelling(take_text), "text: the message", ("more", "audience")),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.core.text import shorten
 from handlers.flow import IDLE, START, Flow
 from handlers.registry import COMMANDS, FLOWS
 
@@ -21,10 +22,7 @@ def _id(flow: str, step: str) -> str:
 
 
 def _label(text: str) -> str:
-    flat = " ".join(text.split())
-    if len(flat) > LABEL_LIMIT:
-        flat = flat[: LABEL_LIMIT - 1].rstrip() + "…"
-    return flat.replace("#", "#35;").replace('"', "#quot;")
+    return shorten(text, LABEL_LIMIT).replace("#", "#35;").replace('"', "#quot;")
 
 
 def _target(flow: Flow, target: str) -> str:

@@ -363,4 +363,3 @@ REGISTRATION_FIELDS: tuple[Field, ...] = (
     RemindersField(),
 )
 PROFILE_FIELDS: tuple[Field, ...] = (*REGISTRATION_FIELDS, LANGUAGE)
-FIELDS_BY_NAME = {field.name: field for field in PROFILE_FIELDS}

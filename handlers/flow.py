@@ -59,9 +59,6 @@ class Flow:
     starts_at: tuple[str, ...] = ()
     roles: frozenset[str] = frozenset()  # who may be in it, checked at every update; empty: all
 
-    def step(self, name: str) -> Step | None:
-        return self.steps.get(name)
-
     async def prompt(self, ctx: Context) -> None:
         """Ask the current step again (after /language, a bad input, a stale button)."""
         step = self.steps.get(ctx.position.step)

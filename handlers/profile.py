@@ -9,7 +9,6 @@ from handlers.flow import Flow, Step
 
 NAME = "profile"
 DONE = "done"
-FIELD_NAMES = tuple(field.name for field in PROFILE_FIELDS)
 
 
 async def start(ctx: Context) -> None:

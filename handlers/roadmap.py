@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.messages import Document
+from bot.core.messages import Choice, Document
 from bot.domain.roadmap import calendar_file, past, place_text, upcoming, when_text
 from bot.domain.timezones import country_zone
 from bot.pack import RoadmapEvent
@@ -47,11 +47,15 @@ async def show_roadmap(ctx: Context) -> None:
             lines += [_line(ctx, event) for event in done]
     choices = [command_choice(t._("Add to my calendar (.ics)"), "roadmap ics")]
     if ctx.registered:
-        if ctx.stakeholder.reminders_opt_in:
-            choices.append(command_choice(t._("Turn reminders off"), "reminders off"))
-        else:
-            choices.append(command_choice(t._("Turn reminders on"), "reminders on"))
+        choices.append(_reminders_switch(ctx))
     ctx.say("\n".join(lines), choices, key="roadmap")
+
+
+def _reminders_switch(ctx: Context) -> Choice:
+    """The button that turns reminders the other way."""
+    if ctx.stakeholder.reminders_opt_in:
+        return command_choice(ctx.t._("Turn reminders off"), "reminders off")
+    return command_choice(ctx.t._("Turn reminders on"), "reminders on")
 
 
 async def switch_reminders(ctx: Context) -> None:
@@ -62,11 +66,9 @@ async def switch_reminders(ctx: Context) -> None:
         ctx.stakeholder.reminders_opt_in = wanted == "on"
     if ctx.stakeholder.reminders_opt_in:
         text, key = t._("Reminders are on."), "reminders.on"
-        button = command_choice(t._("Turn reminders off"), "reminders off")
     else:
         text, key = t._("Reminders are off."), "reminders.off"
-        button = command_choice(t._("Turn reminders on"), "reminders on")
-    ctx.say(text, [button, command_choice(t._("Menu"), "menu")], key=key)
+    ctx.say(text, [_reminders_switch(ctx), command_choice(t._("Menu"), "menu")], key=key)
 
 
 ROADMAP = one_message("roadmap", show_roadmap, "the coming events, or a calendar file")

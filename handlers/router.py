@@ -37,7 +37,7 @@ async def route(ctx: Context) -> None:
         await _start(ctx, FLOWS["registration"])
         return
     ctx.table, ctx.at = flow.name, ctx.position.step
-    if ctx.inbound.kind == InboundKind.CHOICE and not _current(ctx) and flow.name != "idle":
+    if ctx.inbound.kind == InboundKind.CHOICE and ctx.chosen() is None and flow.name != "idle":
         stale_button(ctx)
         await flow.prompt(ctx)
         return
@@ -100,9 +100,3 @@ def _refusal(ctx: Context, command: str, roles: frozenset[str]) -> str:
         "Sorry, /{command} is only for the consultation's organizers and rapporteur.",
         command=command,
     )
-
-
-def _current(ctx: Context) -> bool:
-    """Whether a tapped button belongs to the step the stakeholder is on."""
-    token, separator, _ = (ctx.inbound.choice or "").partition(":")
-    return bool(separator) and token == ctx.token

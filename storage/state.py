@@ -16,7 +16,7 @@ from sqlalchemy import and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Conversation, Role, Stakeholder
-from storage.roles import ROLES
+from storage.roles import ROLES, stored_roles
 
 
 class StaleState(Exception):
@@ -86,7 +86,6 @@ def _position_values(position: Position) -> tuple[Any, ...]:
 
 _COLUMNS = [getattr(Stakeholder, name) for name in STAKEHOLDER_FIELDS]
 _CONVERSATION = [Conversation.id, Conversation.flow, Conversation.step, Conversation.draft]
-ROLE_NAMES = ROLES  # read with the state, one EXISTS each
 
 
 def _has_role(role: str) -> Any:
@@ -105,7 +104,7 @@ _LOAD = (
         *_COLUMNS,
         *_CONVERSATION,
         Conversation.version,
-        *(_has_role(role).label(f"has_{role}") for role in ROLE_NAMES),
+        *(_has_role(role).label(f"has_{role}") for role in ROLES),  # one EXISTS each
     )
     .outerjoin(Conversation, Conversation.stakeholder_id == Stakeholder.id)
     .where(
@@ -149,7 +148,7 @@ async def load_state(session: AsyncSession, platform: str, user_id: str, chat_id
         fields = len(STAKEHOLDER_FIELDS)
         stakeholder = StakeholderState(*row[:fields])
         conversation_id, flow, step, draft, version = row[fields : fields + 5]
-        roles = frozenset(r for r, held in zip(ROLE_NAMES, row[fields + 5 :], strict=True) if held)
+        roles = frozenset(r for r, held in zip(ROLES, row[fields + 5 :], strict=True) if held)
         if conversation_id is None:
             position = await _create_conversation(session, stakeholder.id)
         else:
@@ -159,13 +158,6 @@ async def load_state(session: AsyncSession, platform: str, user_id: str, chat_id
     if state.stakeholder.chat_id != chat_id:
         state.stakeholder.chat_id = chat_id  # saved with the rest: the chat the user wrote from
     return state
-
-
-async def _roles(session: AsyncSession, platform: str, user_id: str) -> frozenset[str]:
-    rows = await session.scalars(
-        select(Role.role).where(Role.platform == platform, Role.user_id == user_id)
-    )
-    return frozenset(rows)
 
 
 async def _create(session: AsyncSession, platform: str, user_id: str, chat_id: str) -> State:
@@ -180,7 +172,7 @@ async def _create(session: AsyncSession, platform: str, user_id: str, chat_id: s
     stakeholder = StakeholderState(**dict(zip(STAKEHOLDER_FIELDS, created, strict=True)))
     stakeholder_id = stakeholder.id
     position = await _create_conversation(session, stakeholder_id)
-    return State(stakeholder, position, await _roles(session, platform, user_id))
+    return State(stakeholder, position, frozenset(await stored_roles(session, platform, user_id)))
 
 
 async def _create_conversation(session: AsyncSession, stakeholder_id: int) -> Position:

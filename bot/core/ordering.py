@@ -46,6 +46,3 @@ class Sequencer:
             turn.waiting -= 1
             if not turn.waiting:
                 del self._turns[key]
-
-    def __len__(self) -> int:
-        return len(self._turns)

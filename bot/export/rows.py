@@ -14,10 +14,9 @@ from typing import Any
 
 from bot.export.labels import Labels
 from bot.questions import KINDS, Asked, Value, describe, read_value
+from bot.questions.base import Cell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-Cell = str | int | float | bool | None
 
 
 def neutralise(text: str) -> str:
