@@ -170,6 +170,20 @@ def test_only_transports_import_platform_libraries() -> None:
     assert wrong == []
 
 
+def test_a_platform_package_never_imports_another() -> None:
+    """WhatsApp alone runs without python-telegram-bot: what platforms share is in
+    bot.transports.base and bot.transports.text, not in one of them."""
+    platforms = ("telegram", "slack", "whatsapp")
+    wrong = []
+    for name, targets in graph().items():
+        own = next((p for p in platforms if name.startswith(f"bot.transports.{p}")), None)
+        for target in targets if own else ():
+            other = next((p for p in platforms if target.startswith(f"bot.transports.{p}")), own)
+            if other != own:
+                wrong.append(f"{name} -> {target}")
+    assert wrong == []
+
+
 def test_every_type_ignore_says_why() -> None:
     """A silenced type error carries its reason on the same line, after the ignore."""
     pattern = re.compile(r"#\s*type:\s*ignore(\[[^\]]*\])?(?P<rest>.*)$")

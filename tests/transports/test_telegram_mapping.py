@@ -11,14 +11,8 @@ import pytest
 from telegram import Bot, Update
 
 from bot.core.messages import Choice, Document, InboundKind, Reply
-from bot.transports.telegram.mapping import (
-    keyboard,
-    layout,
-    parse_command,
-    render,
-    split_text,
-    to_inbound,
-)
+from bot.transports.telegram.mapping import TEXT_LIMIT, keyboard, layout, render, to_inbound
+from bot.transports.text import parse_command, split_text
 from tests.fakes import telegram_api as fake
 
 REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "telegram"
@@ -222,15 +216,15 @@ def test_update_types_the_bot_ignores() -> None:
 
 def test_split_short_text_is_one_chunk() -> None:
     """Text within the limit is sent as is."""
-    assert split_text("Hola.") == ["Hola."]
-    assert split_text("") == []
+    assert split_text("Hola.", TEXT_LIMIT) == ["Hola."]
+    assert split_text("", TEXT_LIMIT) == []
 
 
 def test_split_prefers_paragraphs() -> None:
     """A long reply breaks between paragraphs, not inside one."""
     paragraph = ("Una frase del informe. " * 60).strip()  # about 1,400 characters
     text = "\n\n".join([paragraph] * 5)
-    chunks = split_text(text)
+    chunks = split_text(text, TEXT_LIMIT)
     assert all(len(chunk) <= 4096 for chunk in chunks)
     assert all(chunk.endswith("informe.") for chunk in chunks)
     assert "\n\n".join(chunks) == text
@@ -239,11 +233,11 @@ def test_split_prefers_paragraphs() -> None:
 def test_split_falls_back_to_sentences_then_words() -> None:
     """One huge paragraph breaks after a sentence; a sentence-less one at a space."""
     sentences = "Primera idea clara. " * 400
-    chunks = split_text(sentences)
+    chunks = split_text(sentences, TEXT_LIMIT)
     assert all(len(c) <= 4096 and c.endswith(".") for c in chunks)
     words = "palabra " * 1000
-    assert all(len(c) <= 4096 and not c.endswith(" ") for c in split_text(words))
-    assert [len(c) for c in split_text("x" * 9000)] == [4096, 4096, 808]
+    assert all(len(c) <= 4096 and not c.endswith(" ") for c in split_text(words, TEXT_LIMIT))
+    assert [len(c) for c in split_text("x" * 9000, TEXT_LIMIT)] == [4096, 4096, 808]
 
 
 def test_split_respects_a_smaller_limit() -> None:

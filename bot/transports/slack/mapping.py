@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import re
 import urllib.parse
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.core.messages import AttachmentRef, Choice, Inbound, InboundKind, Reply
 from bot.transports.base import BadBody, read_json
+from bot.transports.text import parse_command, split_text
 
 PLATFORM = "slack"
 
@@ -31,7 +32,6 @@ SILENT_SUBTYPES = frozenset(
     {"message_deleted", "message_replied", "bot_message", "channel_join", "channel_leave"}
 )
 
-_COMMAND = re.compile(r"^/([A-Za-z][\w-]*)(?:@\S+)?(?:\s+(.*))?$", re.DOTALL)
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 
 Payload = Mapping[str, Any]
@@ -169,9 +169,9 @@ def message_to_inbound(
 
 def text_inbound(text: str, base: Mapping[str, Any]) -> Inbound:
     """Typed text, or a command when it starts with a slash (Slack lets " /consult" through)."""
-    match = _COMMAND.match(text)
-    if match:
-        command, args = match.group(1).lower(), (match.group(2) or "").strip()
+    parsed = parse_command(text)
+    if parsed is not None:
+        command, args = parsed
         return Inbound(kind=InboundKind.COMMAND, text=text, command=command, args=args, **base)
     return Inbound(kind=InboundKind.TEXT, text=text, **base)
 
@@ -242,31 +242,11 @@ def command_to_inbound(body: Payload, *, dm_channel: str, locale: str | None = N
 # --- outbound -----------------------------------------------------------------------------------
 
 
-def chunks(text: str, limit: int = SECTION_LIMIT) -> Iterator[str]:
-    """Split text at paragraph or line breaks, or hard at `limit` when a line is longer."""
-    rest = text
-    while len(rest) > limit:
-        cut = _break_before(rest, limit)
-        yield rest[:cut].rstrip()
-        rest = rest[cut:].lstrip()
-    if rest.strip():
-        yield rest
-
-
-def _break_before(text: str, limit: int) -> int:
-    """The best place to cut: a paragraph, else a line, else a word, in the second half if any."""
-    for separator in ("\n\n", "\n", " "):
-        cut = text.rfind(separator, limit // 2, limit)
-        if cut > 0:
-            return cut
-    return limit
-
-
 def section_blocks(text: str) -> list[dict[str, Any]]:
     """Sections of mrkdwn text, each within the 3,000-character limit after escaping."""
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": escape(part)}}
-        for part in chunks(text, SECTION_LIMIT - 200)  # escaping can lengthen a chunk
+        for part in split_text(text, SECTION_LIMIT - 200)  # escaping can lengthen a chunk
     ]
 
 

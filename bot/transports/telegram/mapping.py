@@ -6,7 +6,6 @@ Nothing here does I/O, so every rule is unit-tested on real Bot API payloads wit
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
 from telegram import (
@@ -20,6 +19,7 @@ from telegram import (
 from telegram.constants import ChatMemberStatus, ChatType, MessageLimit
 
 from bot.core.messages import AttachmentRef, Choice, Inbound, InboundKind, Reply
+from bot.transports.text import parse_command, split_text
 
 PLATFORM = "telegram"
 TEXT_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)  # 4,096 characters (code points), 2026-11
@@ -28,8 +28,6 @@ ROW_CHARS = 30  # label characters a row of buttons shows untruncated on a narro
 MAX_ROW_BUTTONS = 4
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member", "channel_post")
 
-_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,64})(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$", re.DOTALL)
-_SENTENCE_END = re.compile(r"[.!?…;:][)\"'»”]*(?=\s)")
 _GONE = {ChatMemberStatus.BANNED, ChatMemberStatus.LEFT}  # "kicked" is BANNED in PTB
 
 
@@ -123,16 +121,6 @@ def _from_text(update: Update, message: Message, text: str) -> Inbound:
     return _inbound(update, message, InboundKind.COMMAND, text=text, command=command, args=args)
 
 
-def parse_command(text: str) -> tuple[str, str] | None:
-    """`/Start@consult_bot  abc` -> ("start", "abc"); None when the text is not a command."""
-    # Old clients and the docs' webhook examples send "/start" with no bot_command entity
-    # (checked 2026-11), so the text itself decides rather than `message.entities`.
-    match = _COMMAND.match(text.strip())
-    if match is None:
-        return None
-    return match.group(1).lower(), (match.group(2) or "").strip()
-
-
 def _from_edit(update: Update, message: Message) -> Inbound | None:
     if not _is_private(message):
         return None  # an edit in a group would repeat the one group reply
@@ -187,7 +175,7 @@ def render(reply: Reply) -> list[dict[str, Any]]:
     markup = keyboard(reply.choices, reply.columns)
     if reply.document is not None:
         return _render_document(reply, markup)
-    chunks = split_text(reply.shown) or (["…"] if markup is not None else [])
+    chunks = split_text(reply.shown, TEXT_LIMIT) or (["…"] if markup is not None else [])
     calls: list[dict[str, Any]] = [{"method": "send_message", "text": chunk} for chunk in chunks]
     if calls and markup is not None:
         calls[-1]["reply_markup"] = markup
@@ -207,38 +195,13 @@ def _render_document(reply: Reply, markup: InlineKeyboardMarkup | None) -> list[
         if reply.shown:
             send_document["caption"] = reply.shown
     else:
-        calls = [{"method": "send_message", "text": chunk} for chunk in split_text(reply.shown)]
+        calls = [
+            {"method": "send_message", "text": chunk}
+            for chunk in split_text(reply.shown, TEXT_LIMIT)
+        ]
     if markup is not None:
         send_document["reply_markup"] = markup
     return [*calls, send_document]
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Cut text into chunks of at most `limit`, at a paragraph, line, sentence or word end."""
-    chunks: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        cut = _cut_point(rest, limit)
-        chunks.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        chunks.append(rest)
-    return chunks
-
-
-def _cut_point(text: str, limit: int) -> int:
-    """The last good boundary within `limit`, preferring ones past half of it."""
-    window = text[: limit + 1]
-    floor = limit // 2
-    for separator in ("\n\n", "\n"):
-        position = window.rfind(separator, floor, limit)
-        if position > 0:
-            return position + len(separator)
-    sentence_ends = [m.end() for m in _SENTENCE_END.finditer(window) if floor < m.end() <= limit]
-    if sentence_ends:
-        return sentence_ends[-1]
-    space = window.rfind(" ", floor, limit)
-    return space + 1 if space > 0 else limit
 
 
 def keyboard(choices: tuple[Choice, ...], columns: int = 1) -> InlineKeyboardMarkup | None:

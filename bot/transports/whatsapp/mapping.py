@@ -21,7 +21,7 @@ from pywa_async.types import Button, Section, SectionList, SectionRow
 from bot.core.messages import AttachmentRef, Choice, Inbound, InboundKind, Reply
 from bot.core.text import shorten
 from bot.transports.base import Limits
-from bot.transports.telegram.mapping import parse_command, split_text
+from bot.transports.text import parse_command, split_text
 
 PLATFORM = "whatsapp"
 TEXT_LIMIT = 4096  # characters of a text message (Cloud API, 2026-12)
@@ -312,7 +312,7 @@ def render(reply: Reply, labels: Labels | None = None, page: int = 0) -> list[Ca
     if reply.document is not None:
         return _render_document(reply, labels)
     if not reply.choices:
-        return [_text(chunk) for chunk in split_text(reply.shown)]
+        return [_text(chunk) for chunk in split_text(reply.shown, TEXT_LIMIT)]
     head, body = split_body(reply.shown)
     return [*(_text(chunk) for chunk in head), choices_call(body, reply.choices, labels, page)]
 
@@ -328,7 +328,7 @@ def render_page(replies: Sequence[Reply], labels: Labels, page: int) -> list[Cal
 
 def split_body(text: str) -> tuple[list[str], str]:
     """Text messages to send first, and the last part (≤1,024) to carry the buttons."""
-    chunks = split_text(text) or ["…"]
+    chunks = split_text(text, TEXT_LIMIT) or ["…"]
     last = chunks.pop()
     if len(last) > BODY_LIMIT:
         parts = split_text(last, BODY_LIMIT)
@@ -410,7 +410,7 @@ def _render_document(reply: Reply, labels: Labels) -> list[Call]:
         if reply.shown:
             call["caption"] = reply.shown
         return [call]
-    return [*(_text(chunk) for chunk in split_text(reply.shown)), call]
+    return [*(_text(chunk) for chunk in split_text(reply.shown, TEXT_LIMIT)), call]
 
 
 def template_call(template: str, language: str, text: str) -> Call:
