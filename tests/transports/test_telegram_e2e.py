@@ -324,6 +324,27 @@ async def test_document_answer(polling_world: World, pack: Pack) -> None:
     )
 
 
+async def test_a_file_the_store_cannot_write_is_said_not_kept_and_polling_goes_on(
+    polling_world: World, pack: Pack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk while keeping a document: the sender hears it was not kept; nothing stops."""
+    luis = await seeded(polling_world, pack, "en")
+    await luis.command("/consult inclusion")
+    while "ask.question.attachment" not in luis.keys:
+        await answer_current(luis)  # type: ignore[arg-type]  # a Person is driven like a Dialog
+
+    def full_disk(*_args: object) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(polling_world.transport.attachments, "save", full_disk)
+    await luis.attach("aporte.pdf")
+    assert luis.keys[0] == "error.file_not_kept"
+    async with polling_world.database.transaction() as session:
+        assert await session.scalar(select(Attachment)) is None
+    await luis.command("/help")  # the poller is still serving
+    assert luis.keys == ["help"]
+
+
 async def test_language_switch_mid_session(polling_world: World, pack: Pack) -> None:
     """/language mid-question switches to Spanish and asks the same question again in it."""
     ana = await seeded(polling_world, pack, "en")

@@ -481,6 +481,28 @@ async def test_polling_outlasts_telegram_outages(
     assert len(api.calls_to("getMe", ok=False)) == len(api.calls_to("getUpdates", ok=False)) == 1
 
 
+async def test_polling_start_does_not_wait_for_an_unreachable_telegram(
+    api: FakeTelegram, transport: TelegramTransport
+) -> None:
+    """While getMe fails, start() returns at once: the health checks and the other platforms
+    come up; `serve` keeps retrying and polls once Telegram answers."""
+    transport.retry_delay = 0.05
+    api.fail_next("getMe", fake.BAD_GATEWAY, times=5)
+    echo = Echo()
+    await asyncio.wait_for(transport.start(Startup(DispatchReceiver(echo))), timeout=1)
+    assert not api.calls_to("getMe")  # nothing tried yet: serve does the waiting
+    api.push_update(fake.text_update(515, "hola"))
+    serving = asyncio.create_task(transport.serve())
+    try:
+        await api.wait_for(lambda: api.sent_to(515), timeout=15)
+    finally:
+        serving.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+        await transport.stop()
+    assert len(api.calls_to("getMe", ok=False)) == 5
+
+
 @pytest.mark.parametrize(
     ("error", "outcome"),
     [

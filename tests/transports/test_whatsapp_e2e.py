@@ -540,3 +540,32 @@ async def test_a_notification_not_committed_gets_a_5xx_then_is_answered(
     assert world.api.sent_to(ana.wa_id) == []
     assert (await world.post(payload)).status_code == 200
     assert len(world.api.sent_to(ana.wa_id)) == 1
+
+
+async def test_a_later_message_waits_for_an_earlier_one_not_committed(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two messages of one sender in one notification, the first not committed: the second is
+    not handled before it (503, nothing sent); the redelivery handles both, in order."""
+    import bot.engine.engine
+
+    real = bot.engine.engine.route
+    seen: list[str] = []
+
+    async def failing_once(ctx: Any) -> None:
+        seen.append(ctx.inbound.command or ctx.inbound.text)
+        if len(seen) == 1:
+            raise RuntimeError("database is locked")
+        await real(ctx)
+
+    monkeypatch.setattr(bot.engine.engine, "route", failing_once)
+    ana = world.person("5215511114444")
+    payload = fake.text(ana.wa_id, "/start")
+    second = fake.text(ana.wa_id, "/help")
+    payload["entry"][0]["changes"][0]["value"]["messages"].append(
+        second["entry"][0]["changes"][0]["value"]["messages"][0]
+    )
+    assert (await world.post(payload)).status_code == 503
+    assert seen == ["start"] and world.api.sent_to(ana.wa_id) == []
+    assert (await world.post(payload)).status_code == 200
+    assert seen == ["start", "start", "help"]

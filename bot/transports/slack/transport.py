@@ -16,7 +16,6 @@ would any event acknowledged and not yet handled.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import time
@@ -187,8 +186,10 @@ class SlackTransport:
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
-        with contextlib.suppress(TimeoutError):
+        try:
             await asyncio.wait_for(self.idle(), SHUTDOWN_GRACE)
+        except TimeoutError:  # acknowledged to Slack, not handled: say so, they are lost
+            log.error("slack: %d acknowledged updates unfinished at shutdown", len(self._tasks))
 
     async def idle(self) -> None:
         """Wait until every acknowledged update has been handled and answered."""
@@ -366,7 +367,11 @@ class SlackTransport:
             log.warning("slack: download of %s refused (%s)", file.get("id"), response.status_code)
             return None
         name = file.get("name") or file.get("title")
-        path = self.attachments.save(self.platform, str(file.get("id")), name, response.content)
+        try:
+            path = self.attachments.save(self.platform, str(file.get("id")), name, response.content)
+        except OSError as error:  # the store could not write it (a full disk): not kept, said so
+            log.warning("slack: file %s not stored: %s", file.get("id"), error)
+            return None
         return str(path)
 
     # --- sending ------------------------------------------------------------------------------

@@ -150,6 +150,7 @@ class TelegramTransport:
         self.concurrency = max(1, concurrency or _default_concurrency(settings))
         self.bot = build_bot(settings)
         self._receiver: Receiver | None = None
+        self._startup: Startup | None = None
         self.attempts = Attempts()
         self._ready = asyncio.Lock()
         self._connected = False
@@ -168,20 +169,25 @@ class TelegramTransport:
                 self._connected = True
 
     async def start(self, startup: Startup) -> None:
-        """Webhook mode registers the webhook; polling mode removes any. Menus are published."""
+        """Webhook mode registers the webhook and publishes the menus now.
+
+        Polling mode does its start-up in `serve`, where waiting for an unreachable Telegram
+        holds up neither the other platforms nor the health checks.
+        """
         self._receiver = startup.receiver
+        self._startup = startup
         if self.webhook:
             await self.connect()
             await self.set_webhook()
-        else:
-            await self._prepare_polling()
-        if startup.languages:
             await self._publish_menus(startup)
 
     async def serve(self) -> None:
         """Long-poll until cancelled; in webhook mode updates come through `routes`."""
         if self.webhook:
             await asyncio.Event().wait()
+        await self._prepare_polling()
+        if self._startup is not None:
+            await self._publish_menus(self._startup)
         offset: int | None = None
         while True:
             updates = await self._fetch(offset)
@@ -223,6 +229,8 @@ class TelegramTransport:
 
     async def _publish_menus(self, startup: Startup) -> None:
         """Menus are a convenience: a failure is logged, never stops the bot."""
+        if not startup.languages:
+            return
         try:
             chats = chats_with_roles(startup.roles)
             hidden = () if self.settings.dashboard_url else ("dashboard",)
@@ -307,11 +315,25 @@ class TelegramTransport:
         """Map, stop the button's spinner, fetch a file, handle, reply: in the sender's turn.
 
         Return whether the update may be acknowledged; False leaves it to be delivered again
-        (it was not committed, or, in `held`, an earlier update of its sender was not).
+        (it was not committed, or, in `held`, an earlier update of its sender was not). A bug
+        outside the engine counts as a failed attempt: it never stops the poller.
         """
+        try:
+            return await self._on_update(update, held)
+        except Exception:
+            log.exception("update %s failed in the Telegram transport", update.update_id)
+            if self.attempts.give_up(str(update.update_id)):
+                return True
+            if held is not None and update.effective_user is not None:
+                held.add(str(update.effective_user.id))  # their later updates wait for it
+            return False
+
+    async def _on_update(self, update: Update, held: set[str] | None) -> bool:
         inbound = to_inbound(update)
         receiver = self._receiver
-        if inbound is None or receiver is None:
+        if receiver is None:
+            return False  # not started: not handled, so not acknowledged
+        if inbound is None:
             if update.callback_query is not None:
                 await self._answer_callback(update)
             return True
@@ -351,8 +373,8 @@ class TelegramTransport:
             path = await self._download(
                 ref.platform_file_id, ref.filename or _default_name(ref.kind)
             )
-        except TelegramError as error:
-            log.warning("update %s: getFile failed: %s", inbound.update_id, error)
+        except (TelegramError, OSError) as error:  # OSError: the store could not write it
+            log.warning("update %s: file not kept: %s", inbound.update_id, error)
             return not_kept(inbound, UNAVAILABLE)
         return with_stored_path(inbound, str(path))
 

@@ -173,7 +173,8 @@ class WhatsAppTransport:
             return Response(status_code=200)  # a non-2xx would make Meta resend it for days
         for status in notification.statuses:
             await self._status(status)
-        acknowledged = [await self._receive(received) for received in notification.messages]
+        held: set[str] = set()  # senders with a message not committed: their later ones wait
+        acknowledged = [await self._receive(received, held) for received in notification.messages]
         if not all(acknowledged):
             # Not committed: Meta delivers the notification again (the rest are duplicates).
             return Response(status_code=503)
@@ -189,18 +190,33 @@ class WhatsAppTransport:
         elif status.tracker and status.status in ("delivered", "read"):
             await self.ledger.delivered(status.tracker, status.status, status.at)
 
-    async def _receive(self, received: mapping.Received) -> bool:
+    async def _receive(self, received: mapping.Received, held: set[str]) -> bool:
         """In the sender's turn: fetch a file, handle, note the time of the message, answer.
 
-        False when the engine did not commit it (and it has attempts left): nothing is sent.
+        False when it was not committed (and it has attempts left), or an earlier message of
+        its sender in this notification was not: nothing is sent, Meta delivers it again. A
+        bug outside the engine counts as a failed attempt.
         """
+        inbound = received.inbound
+        if inbound.user_id in held:
+            return False
+        try:
+            done = await self._handle(received)
+        except Exception:
+            log.exception("whatsapp: message %s failed in the transport", inbound.update_id)
+            done = self.attempts.give_up(inbound.update_id)
+        if not done:
+            held.add(inbound.user_id)
+        return done
+
+    async def _handle(self, received: mapping.Received) -> bool:
         inbound = received.inbound
         receiver = self._receiver
         if receiver is None:
             log.error(
                 "whatsapp: message %s arrived before the transport started", inbound.update_id
             )
-            return True
+            return False
         async with receiver.ordered(inbound.platform, inbound.user_id):
             inbound = await self._fetch_attachment(inbound)
             handled = await handle_safely(receiver, inbound)
@@ -241,10 +257,11 @@ class WhatsAppTransport:
                 log.warning("whatsapp: not fetching media %s (%s bytes)", media.id, size)
                 return not_kept(inbound, TOO_LARGE if (size or 0) > MAX_DOWNLOAD else UNAVAILABLE)
             content = await self.client.get_media_bytes(url=media.url)
-        except (WhatsAppError, httpx.HTTPError, ValueError) as error:
-            log.warning("whatsapp: media of %s not fetched: %s", inbound.update_id, error)
+            path = self.attachments.save(PLATFORM, ref.platform_file_id, ref.filename, content)
+        except (WhatsAppError, httpx.HTTPError, ValueError, OSError) as error:
+            # OSError: the attachment store could not write it (a full disk)
+            log.warning("whatsapp: media of %s not kept: %s", inbound.update_id, error)
             return not_kept(inbound, UNAVAILABLE)
-        path = self.attachments.save(PLATFORM, ref.platform_file_id, ref.filename, content)
         return mapping.with_stored_path(inbound, str(path), size or len(content))
 
     def _trusted(self, url: str) -> bool:
