@@ -162,6 +162,7 @@ async def _start_or_exit(settings: Settings) -> Runtime:
 def _background(
     settings: Settings, runtime: Runtime, transports: list[Transport]
 ) -> list[Coroutine[Any, Any, None]]:
+    from bot.engine.sweep import AttachmentSweeper
     from bot.outbox.scheduler import ReminderScheduler
     from bot.outbox.sender import OutboxSender, SenderPolicy
 
@@ -172,7 +173,8 @@ def _background(
     )
     sender = OutboxSender(runtime.database, by_platform, policy)
     scheduler = ReminderScheduler(runtime.database, runtime.pack)
-    return [sender.run(), scheduler.run()]
+    sweeper = AttachmentSweeper(runtime.database, runtime.engine.attachments)
+    return [sender.run(), scheduler.run(), sweeper.run()]
 
 
 async def _web_server(settings: Settings, routes: list[Any], database: Database) -> None:

@@ -105,6 +105,14 @@ async def stored_file_paths(session: AsyncSession, stakeholder_id: int) -> list[
     return [path for path in rows if path]
 
 
+async def every_stored_path(session: AsyncSession) -> set[str]:
+    """The files any stored answer refers to: what the attachment sweep must keep."""
+    rows = await session.scalars(
+        select(Attachment.stored_path).where(Attachment.stored_path.is_not(None))
+    )
+    return {path for path in rows if path}
+
+
 async def audit(session: AsyncSession, actor: str, action: str, detail: dict) -> None:
     """Write an audit entry; callers pass no personal data in `detail`."""
     session.add(AuditEntry(actor=actor, action=action, detail=detail))

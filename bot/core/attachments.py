@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -24,12 +25,19 @@ class AttachmentStore:
     def save(self, platform: str, file_id: str, filename: str | None, content: bytes) -> Path:
         """Write the file once; a redelivered update finds it already there."""
         path = self.path_for(platform, file_id, filename)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(path.suffix + ".part")
-            temporary.write_bytes(content)
-            temporary.replace(path)
+        if path.exists():
+            path.touch()  # fetched again now: the sweep counts its age from here
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(path.suffix + ".part")
+        temporary.write_bytes(content)
+        temporary.replace(path)
         return path
+
+    def files(self) -> Iterator[Path]:
+        """Every file in the store (half-written `.part` files included)."""
+        if self.directory.is_dir():
+            yield from (path for path in self.directory.rglob("*") if path.is_file())
 
     def contains(self, path: str | Path) -> bool:
         """Whether `path`, with `..` and symlinks resolved, is a file inside the store."""

@@ -155,8 +155,9 @@ class Engine:
             note_flow(ctx.table or state.position.flow)
             if not store.erased:
                 await save_state(session, state)
-        for path in store.files_to_delete:
-            self.attachments.delete(path)
+        left = [path for path in store.files_to_delete if not self.attachments.delete(path)]
+        if left:  # told they are gone: the attachment sweep deletes them within the hour
+            log.error("update %s: %d erased files not deleted yet", inbound.update_id, len(left))
         if store.erased:
             await self._after_erasure(inbound)
         return Handled(ctx.replies + await self._after_commit(inbound, store, ctx.language))
