@@ -2,45 +2,11 @@
 
 from __future__ import annotations
 
-from bot.core.i18n import N_
+from bot.core.command_menu import listed_for
 from bot.core.messages import InboundKind
 from handlers.base import Context
 from handlers.common import main_menu
 from handlers.flow import Flow, Step, one_message
-
-EVERYONE = (
-    ("start", N_("register, or come back")),
-    ("consult", N_("answer the consultation's questions")),
-    ("answers", N_("see and edit your answers")),
-    ("roadmap", N_("the roadmap's events and a calendar file")),
-    ("language", N_("change language")),
-    ("profile", N_("see and edit your organization's details")),
-    ("reminders", N_("turn reminders on or off")),
-    ("mydata", N_("everything stored about you")),
-    ("forget", N_("erase your data")),
-    ("cancel", N_("stop what you are doing")),
-)
-ORGANIZER = (
-    ("broadcast", N_("send a roadmap update to stakeholders")),
-    ("broadcasts", N_("delivery of earlier broadcasts")),
-    ("stats", N_("participation figures")),
-    ("dashboard", N_("a link to the web dashboard")),
-)
-RAPPORTEUR = (
-    ("export", N_("export the answers or the draft report")),
-    ("stats", N_("participation figures")),
-    ("dashboard", N_("a link to the web dashboard")),
-)
-
-
-def commands_for(roles: frozenset[str]) -> list[tuple[str, str]]:
-    """The commands a person may use, in menu order, without repeats."""
-    listed = list(EVERYONE)
-    if "organizer" in roles:
-        listed += ORGANIZER
-    if "rapporteur" in roles:
-        listed += RAPPORTEUR
-    return list(dict(listed).items())
 
 
 async def show_help(ctx: Context) -> None:
@@ -51,9 +17,8 @@ async def show_help(ctx: Context) -> None:
             event=ctx.text(ctx.pack.event.short_name),
         )
     ]
-    lines += [
-        f"/{command} — {t._(description)}" for command, description in commands_for(ctx.roles)
-    ]
+    hidden = () if ctx.store.dashboard_enabled else ("dashboard",)
+    lines += [f"/{c.name} — {t._(c.description)}" for c in listed_for(ctx.roles, hidden)]
     lines.append(t._("Your answers are saved as you go: you can stop and come back any time."))
     ctx.say("\n".join(lines), key="help")
 

@@ -83,6 +83,11 @@ class Store(Protocol):
 
     async def stats(self) -> Stats: ...
 
+    @property
+    def dashboard_enabled(self) -> bool:
+        """Whether this server offers the web dashboard (DASHBOARD_URL is set)."""
+        ...
+
     async def dashboard_link(self) -> str | None:
         """A one-time sign-in link to the web dashboard; None when it is not set up."""
         ...

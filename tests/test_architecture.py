@@ -195,3 +195,12 @@ def test_every_type_ignore_says_why() -> None:
                 if found and not found.group("rest").strip().lstrip("#").strip():
                     bare.append(f"{file.relative_to(ROOT)}:{number}")
     assert bare == []
+
+
+def test_the_command_menu_names_roles_as_storage_does() -> None:
+    """bot.core may not import storage, so its role names are checked against storage's here."""
+    from bot.core import command_menu
+    from storage import roles
+
+    assert (command_menu.ORGANIZER, command_menu.RAPPORTEUR) == (roles.ORGANIZER, roles.RAPPORTEUR)
+    assert {role for c in command_menu.COMMAND_MENU for role in c.roles} == set(roles.ROLES)

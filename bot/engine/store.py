@@ -160,6 +160,10 @@ class SqlStore:
     async def stats(self) -> Stats:
         return await collect(self.session, broadcasts=0)
 
+    @property
+    def dashboard_enabled(self) -> bool:
+        return bool(self.dashboard_url)
+
     async def dashboard_link(self) -> str | None:
         member = Member(self.stakeholder.platform, self.stakeholder.platform_user_id)
         return await issue_link(self.session, self.dashboard_url, member, self.now)

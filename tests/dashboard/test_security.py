@@ -304,6 +304,25 @@ async def test_without_dashboard_url_the_command_says_so(
         assert await session.scalar(select(DashboardLink)) is None
 
 
+@pytest.mark.parametrize(
+    ("url", "listed"), [("", False), ("http://127.0.0.1:8080/dashboard", True)]
+)
+async def test_help_lists_dashboard_only_where_the_server_offers_it(
+    db: Database, pack: Pack, tmp_path: Path, url: str, listed: bool
+) -> None:
+    """/help shows an organizer /dashboard only with DASHBOARD_URL, as Telegram's menu does;
+    a stakeholder never sees it."""
+    site = make_site(db, pack, tmp_path, url)
+    organizer = site.dialog(ORGANIZER)
+    await organizer.command("/help")
+    assert organizer.keys == ["help"]
+    assert ("/dashboard" in organizer.text) is listed
+    assert "/broadcast" in organizer.text and "/export" not in organizer.text
+    stakeholder = site.dialog("someone")
+    await stakeholder.command("/help")
+    assert "/dashboard" not in stakeholder.text and "/broadcast" not in stakeholder.text
+
+
 @pytest.mark.parametrize("url", ["ftp://host/dashboard", "dashboard", "https://host/d?x=1"])
 def test_a_bad_dashboard_url_stops_start_up(url: str) -> None:
     """DASHBOARD_URL must be an http(s) address; the error names the variable."""

@@ -6,39 +6,12 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from telegram import Bot, BotCommand, BotCommandScopeChat
 
-from bot.core.i18n import N_, translator
+from bot.core.command_menu import listed_for
+from bot.core.i18n import translator
 from bot.core.settings import Settings
 
 PLATFORM = "telegram"
 COMMAND_LANGUAGES = ("es", "en")  # the default; `consultbot run` passes the pack's languages
-
-# (command, English description); descriptions are msgids translated per language.
-EVERYONE_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", N_("Start or resume the consultation")),
-    ("help", N_("How the consultation works")),
-    ("consult", N_("Answer a thematic session")),
-    ("answers", N_("Review and edit your answers")),
-    ("roadmap", N_("Dates of the regional review")),
-    ("language", N_("Change the language")),
-    ("profile", N_("Your organization's profile")),
-    ("reminders", N_("Turn reminders on or off")),
-    ("mydata", N_("See the data kept about you")),
-    ("forget", N_("Delete your data and answers")),
-    ("cancel", N_("Stop what you are doing")),
-)
-ROLE_COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
-    "organizer": (
-        ("broadcast", N_("Send an update to stakeholders")),
-        ("broadcasts", N_("Delivery status of broadcasts")),
-        ("stats", N_("Participation statistics")),
-        ("dashboard", N_("Open the web dashboard")),
-    ),
-    "rapporteur": (
-        ("export", N_("Export the collected inputs")),
-        ("stats", N_("Participation statistics")),
-        ("dashboard", N_("Open the web dashboard")),
-    ),
-}
 
 
 def admin_chats(
@@ -106,8 +79,4 @@ def command_list(
 ) -> list[BotCommand]:
     """The menu a chat shows: everyone's commands, then its roles' extra ones, translated."""
     _ = translator(language)._
-    entries = list(EVERYONE_COMMANDS)
-    for role in sorted(roles):
-        entries += [entry for entry in ROLE_COMMANDS.get(role, ()) if entry not in entries]
-    shown = [(name, text) for name, text in entries if name not in set(hidden)]
-    return [BotCommand(name, _(description)) for name, description in shown]
+    return [BotCommand(c.name, _(c.description)) for c in listed_for(roles, hidden)]
