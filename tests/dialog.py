@@ -183,3 +183,21 @@ def _done(dialog: Dialog) -> str:
     """The Done button in whichever language the dialog speaks."""
     labels = {choice.label for choice in dialog.choices}
     return next(label for label in DONE if label in labels)
+
+
+async def at_attachment_question(dialog: Dialog, registered: bool = False) -> None:
+    """Register (unless done) and walk session 1 until its attachment question is asked."""
+    if not registered:
+        await register(dialog)
+    await dialog.command("/consult inclusion")
+    for _ in range(20):
+        if "ask.question.attachment" in dialog.keys:
+            return
+        if "ask.question.text" in dialog.keys:
+            await dialog.say("An answer")
+            await dialog.tap("Done")
+        else:
+            await dialog.tap(dialog.choices[0].label)
+            if any(choice.label == "Done" for choice in dialog.choices):
+                await dialog.tap("Done")
+    raise AssertionError(f"no attachment question: {dialog.keys}")

@@ -19,9 +19,10 @@ from typing import Any
 
 from bot.core.messages import Choice
 from bot.pack import load_pack
-from tests.benchmarks.measure import RESULTS, Figure, Stopwatch, child, free_port, rounds
+from tests.benchmarks.measure import RESULTS, Figure, Stopwatch, child, rounds
 from tests.benchmarks.stakeholder import updates_per_walk, walk
 from tests.benchmarks.telegram_load import BenchTelegram, TelegramUser, run_clients
+from tests.fakes.serving import free_port
 
 USERS = int(os.environ.get("BENCH_USERS", "200"))
 PACK = load_pack("lac-2025")

@@ -22,12 +22,13 @@ import pytest
 
 from bot.core.messages import Choice
 from bot.transports.telegram.transport import SECRET_HEADER, WEBHOOK_PATH
-from tests.benchmarks.measure import RESULTS, Figure, Stopwatch, child, free_port
+from tests.benchmarks.measure import RESULTS, Figure, Stopwatch, child
 from tests.benchmarks.stakeholder import updates_per_walk, walk
 from tests.benchmarks.telegram_load import BenchTelegram, TelegramUser, run_clients
 from tests.benchmarks.test_telegram_bench import PACK, USERS, consultbot_env
 from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database
 from tests.fakes import telegram_api as fake
+from tests.fakes.serving import free_port
 
 CONCURRENT = 50
 SECRET = "bench-webhook-secret"

@@ -17,8 +17,8 @@ from bot.commands.cli import app
 from storage.db import Database, head_revisions
 from storage.models import Answer, Stakeholder
 from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database
+from tests.fakes.serving import free_port
 from tests.outbox.helpers import add_answer, add_stakeholders, prepare_cli, stakeholder_row
-from tests.transports.test_telegram_e2e import free_port
 
 runner = CliRunner()
 NO_PG_DUMP = pytest.mark.skipif(not shutil.which("pg_dump"), reason="pg_dump is not installed")

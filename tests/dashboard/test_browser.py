@@ -19,10 +19,11 @@ import pytest_asyncio
 from bot.pack import Pack, load_pack
 from storage import roles
 from tests.conftest import migrated_sqlite
-from tests.dashboard.browser import chromium, free_port, missing, screenshot, served
+from tests.dashboard.browser import chromium, missing, screenshot, served
 from tests.dashboard.seed import seed_many
 from tests.dashboard.site import LEAD, Site, make_site
 from tests.dialog import answer_current, register
+from tests.fakes.serving import free_port
 
 pytestmark = [
     pytest.mark.browser,

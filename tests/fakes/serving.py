@@ -14,6 +14,13 @@ from typing import Self
 from aiohttp import web
 
 
+def free_port() -> int:
+    """A loopback port free now, for a server a test starts (another process, often)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 class Served:
     """Start, stop and `with` for a fake; subclasses add their routes and their own state."""
 

@@ -10,8 +10,7 @@ import pytest
 
 from bot.engine.engine import Engine
 from bot.engine.sweep import AttachmentSweeper
-from tests.dialog import Dialog
-from tests.hardening.test_attachments import at_attachment_question
+from tests.dialog import Dialog, at_attachment_question
 
 HOUR = 3600.0
 

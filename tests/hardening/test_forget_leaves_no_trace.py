@@ -13,8 +13,7 @@ from bot.export import ExportFilters, build_export
 from bot.observability.logs import NOISY
 from bot.pack import Pack
 from storage.models import Base
-from tests.dialog import Dialog, register
-from tests.hardening.test_attachments import at_attachment_question
+from tests.dialog import Dialog, at_attachment_question, register
 
 USER = "ghost-7731"
 ORGANIZATION = "Colectivo Fantasma Wqz"

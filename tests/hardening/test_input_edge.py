@@ -8,7 +8,7 @@ from bot.core.messages import AttachmentRef, Inbound, InboundKind
 from bot.core.text import clean_inbound, clean_text
 from bot.engine.engine import Engine
 from storage.models import Answer, Attachment, Stakeholder
-from tests.dialog import Dialog, register
+from tests.dialog import Dialog, at_attachment_question, register
 
 NASTY = "Red\x00 Mi\x0bgrante\x1b[31m\u0007 del Cari\u0301be\r\nok\ud800"
 
@@ -61,19 +61,7 @@ async def test_an_overlong_message_is_refused_in_the_users_language(engine: Engi
 async def test_a_304_character_file_name_is_kept(engine: Engine, tmp_path) -> None:
     """A file name longer than the column is shortened, keeping its extension, on both backends."""
     dialog = Dialog(engine)
-    await register(dialog)
-    await dialog.command("/consult inclusion")
-    for _ in range(20):
-        if "ask.question.attachment" in dialog.keys:
-            break
-        if "ask.question.text" in dialog.keys:
-            await dialog.say("An answer")
-            await dialog.tap("Done")
-        else:
-            await dialog.tap(dialog.choices[0].label)
-            if any(c.label == "Done" for c in dialog.choices):
-                await dialog.tap("Done")
-    assert "ask.question.attachment" in dialog.keys
+    await at_attachment_question(dialog)
     name = "informe-" + "a" * 292 + ".pdf"
     assert len(name) == 304
     await dialog.attach(name)

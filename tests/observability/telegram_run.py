@@ -22,9 +22,10 @@ from bot.transports.telegram.transport import WEBHOOK_PATH
 from storage.broadcasts import Audience, create_broadcast
 from storage.db import migrated_database
 from tests.fakes import telegram_api as fake
+from tests.fakes.serving import free_port
 from tests.fakes.telegram_api import FakeTelegram
 from tests.outbox.helpers import START, add_stakeholders, stakeholder_row
-from tests.transports.test_telegram_e2e import free_port, wait_for_health
+from tests.transports.test_telegram_e2e import wait_for_health
 
 SUBSCRIBER = 61_000  # a registered stakeholder who gets the queued broadcast
 

@@ -11,8 +11,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.web import build_web_app
 from storage import outbox
 from storage.db import Database
+from tests.fakes.serving import free_port
 from tests.outbox.helpers import add_stakeholders, stakeholder_row
-from tests.transports.test_telegram_e2e import free_port
 
 
 async def get(database: Database | None, path: str, **headers: str) -> httpx.Response:

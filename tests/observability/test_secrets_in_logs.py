@@ -11,12 +11,8 @@ from sqlalchemy.engine import make_url
 from bot.observability.redaction import secret_settings
 from bot.pack import Pack
 from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database
-from tests.observability.telegram_run import (
-    SUBSCRIBER,
-    consultbot_run,
-    free_port,
-    seed_broadcast,
-)
+from tests.fakes.serving import free_port
+from tests.observability.telegram_run import SUBSCRIBER, consultbot_run, seed_broadcast
 
 TOKEN = "987654321:AAH-x3cReT_bOtToKeN-For-The-Log-Scan-42"
 SECRETS = {

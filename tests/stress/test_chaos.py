@@ -33,9 +33,9 @@ from storage.broadcasts import Audience, create_broadcast
 from storage.db import migrated_database
 from storage.models import Answer, Stakeholder
 from tests.fakes import telegram_api as fake
+from tests.fakes.serving import free_port
 from tests.fakes.telegram_api import FakeTelegram
 from tests.outbox.helpers import START, add_stakeholders, stakeholder_row
-from tests.transports.test_telegram_e2e import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 USERS = int(os.environ.get("CHAOS_USERS", "200"))

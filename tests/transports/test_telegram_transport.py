@@ -17,7 +17,7 @@ import pytest
 
 from bot.core.attachments import AttachmentStore
 from bot.core.delivery import PermanentFailure, RateLimited, TransientFailure, Unreachable
-from bot.core.messages import Address, Choice, Inbound, InboundKind, Reply
+from bot.core.messages import TOO_LARGE, Address, Choice, Inbound, InboundKind, Reply
 from bot.core.settings import Settings
 from bot.transports.base import Startup
 from bot.transports.telegram.mapping import ALLOWED_UPDATES
@@ -172,6 +172,21 @@ async def test_unfetchable_file_reaches_engine_unstored(
         await api.wait_for(lambda: api.sent_to(506))
     assert echo.seen[0].attachment is not None
     assert echo.seen[0].attachment.stored_path is None
+
+
+async def test_a_file_over_getfiles_limit_is_not_fetched(
+    api: FakeTelegram, transport: TelegramTransport
+) -> None:
+    """A document over 20 MB: no getFile (Telegram would refuse it); the engine hears "too
+    large", with nothing stored."""
+    echo = Echo()
+    api.push_update(fake.document_update(517, "BQACbig000001", "big.pdf", 21 * 1024 * 1024))
+    async with polling(transport, echo):
+        await api.wait_for(lambda: api.sent_to(517))
+    [seen] = echo.seen
+    assert seen.attachment is not None and seen.attachment.stored_path is None
+    assert seen.attachment.problem == TOO_LARGE
+    assert not api.calls_to("getFile")
 
 
 async def test_long_reply_and_keyboard(api: FakeTelegram, transport: TelegramTransport) -> None:

@@ -7,7 +7,6 @@ import contextlib
 import datetime as dt
 import os
 import signal
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -32,6 +31,7 @@ from bot.outbox.sender import OutboxSender, SenderPolicy
 from bot.transports.whatsapp.transport import WEBHOOK_PATH, WhatsAppTransport
 from storage.db import Database
 from tests.fakes import whatsapp_api as fake
+from tests.fakes.serving import free_port
 from tests.fakes.whatsapp_api import FakeWhatsApp
 from tests.outbox.helpers import START, FakeClock, add_stakeholders, stakeholder_row
 from tests.transports.test_whatsapp_e2e import world_settings
@@ -168,12 +168,6 @@ async def test_an_unknown_template_locale_is_refused_at_start(
 
 
 # ---------------------------------------------------------------------------------- consultbot run
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.slow

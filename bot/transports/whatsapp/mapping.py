@@ -36,7 +36,6 @@ MORE = "wa-more:"  # id prefix of the row that opens the next page of a long lis
 Payload = Mapping[str, Any]
 Call = dict[str, Any]  # a pywa client method ("method") and its keyword arguments
 
-_INBOUND_FIELDS = frozenset(field.name for field in dataclasses.fields(Inbound))
 # Calling codes of the region to the language a person there most likely reads, offered first
 # before they choose; the longest prefix wins. Haiti is French, Brazil Portuguese, the NANP
 # (+1: the US, Canada and most of the anglophone Caribbean) English.
@@ -198,14 +197,12 @@ def to_received(message: Payload, contacts: Sequence[Payload]) -> Received | Non
     if kind in ("reaction", "system", "request_welcome", "ephemeral"):
         return None
     sender = sender_of(message, contacts)
-    profile = _contact_for(message, contacts).get("profile") or {}
     base = {
         "platform": PLATFORM,
         "user_id": sender,
         "chat_id": sender,
         "update_id": str(message.get("id", "")),
         "locale_hint": language_hint(sender),
-        "display_name": profile.get("name"),
         "message_ref": message.get("id"),
     }
     return Received(_inbound(kind, message, base), moment(message.get("timestamp")))
@@ -267,8 +264,7 @@ def default_filename(kind: str, mime: str | None, voice: bool = False) -> str:
 
 
 def _make(base: dict[str, Any], kind: InboundKind, **values: Any) -> Inbound:
-    fields = {name: value for name, value in {**base, **values}.items() if name in _INBOUND_FIELDS}
-    return Inbound(kind=kind, **fields)
+    return Inbound(kind=kind, **{**base, **values})  # an unknown field is a TypeError, not lost
 
 
 def to_status(status: Payload) -> Status:
