@@ -17,6 +17,7 @@ from sqlalchemy import Date as SqlDate
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import SKIPPED_POSTGRES, SKIPPED_SQLITE, Answer, Pledge, Stakeholder
+from storage.stakeholder_filters import pledge_stands
 
 
 @dataclass(frozen=True)
@@ -184,11 +185,12 @@ async def objectives_cited(
 
 
 async def pledge_objectives(session: AsyncSession) -> list[list[int]]:
-    """The objectives of every pledge of a consenting stakeholder."""
+    """The objectives of every pledge the pledges page lists (and the exports carry)."""
     rows = await session.scalars(
         select(Pledge.objectives)
         .join(Stakeholder, Stakeholder.id == Pledge.stakeholder_id)
-        .where(Stakeholder.consented_at.is_not(None))
+        .outerjoin(Answer, Answer.id == Pledge.answer_id)
+        .where(Stakeholder.consented_at.is_not(None), pledge_stands())
     )
     return [list(objectives or []) for objectives in rows]
 

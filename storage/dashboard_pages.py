@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, Text, cast, func, or_, select
+from sqlalchemy import ColumnElement, Select, Text, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.broadcasts import with_counts
 from storage.models import Answer, Broadcast, Pledge, Stakeholder
-from storage.stakeholder_filters import WhoFilters, stakeholder_conditions
+from storage.stakeholder_filters import WhoFilters, pledge_stands, stakeholder_conditions
 
 PAGE_SIZE = 50
 MAX_COUNT = 10_000  # beyond this a filtered count says "more than 10,000" instead of scanning on
@@ -192,10 +192,7 @@ async def pledges_page(
         select(*PLEDGE_COLUMNS)
         .join(Stakeholder, Stakeholder.id == Pledge.stakeholder_id)
         .outerjoin(Answer, Answer.id == Pledge.answer_id)
-        .where(
-            Stakeholder.consented_at.is_not(None),
-            or_(Pledge.answer_id.is_(None), Answer.current.is_(True)),
-        )
+        .where(Stakeholder.consented_at.is_not(None), pledge_stands())
     )
     return await _keyset_page(session, statement, Pledge.id, before, after, size)
 

@@ -12,11 +12,11 @@ import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Answer, Pledge, Stakeholder
-from storage.stakeholder_filters import stakeholder_conditions
+from storage.stakeholder_filters import pledge_stands, stakeholder_conditions
 
 CHUNK_SIZE = 2000
 
@@ -139,7 +139,7 @@ async def stream_pledges(
     """Yield pledges whose answer is current (or which stand alone), under the filters."""
     conditions: list[ColumnElement[bool]] = [
         *_stakeholder_conditions(filters),
-        or_(Pledge.answer_id.is_(None), Answer.current.is_(True)),
+        pledge_stands(),
     ]
     if filters.sessions:
         conditions.append(Pledge.session_key.in_(filters.sessions))

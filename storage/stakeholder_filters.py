@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, or_
 
-from storage.models import Stakeholder
+from storage.models import Answer, Pledge, Stakeholder
 
 
 class WhoFilters(Protocol):
@@ -40,3 +40,11 @@ def stakeholder_conditions(
     if published_only:
         conditions.append(Stakeholder.publication_consent.is_(True))
     return conditions
+
+
+def pledge_stands() -> ColumnElement[bool]:
+    """A pledge counts while its answer is current (edited away, it goes), or made on its own.
+
+    Needs `Answer` outer-joined on `Pledge.answer_id`.
+    """
+    return or_(Pledge.answer_id.is_(None), Answer.current.is_(True))

@@ -57,7 +57,8 @@ _SHEET_NAME_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
 def sheet_name(title: str, taken: set[str]) -> str:
     """A name Excel accepts: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    base = _SHEET_NAME_UNSAFE.sub(" ", title).strip()[:31] or "Sheet"
+    # Excel also refuses a name that starts or ends with an apostrophe
+    base = _SHEET_NAME_UNSAFE.sub(" ", title).strip().strip("'").strip()[:31] or "Sheet"
     name, number = base, 2
     while name.lower() in taken:
         suffix = f" ({number})"

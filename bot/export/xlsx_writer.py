@@ -17,7 +17,7 @@ from typing import IO, BinaryIO
 
 from xlsxwriter.utility import xl_col_to_name
 
-Cell = str | int | float | bool | None
+from bot.questions.base import Cell
 
 STYLES = {"cell": 1, "header": 2, "title": 3, "section": 4}
 MAX_STRING = 32_767  # Excel's limit on the characters of one cell
@@ -164,12 +164,12 @@ class Workbook:
 
     def _workbook(self) -> str:
         sheets = "".join(
-            f'<sheet name="{escape(sheet.name)}" sheetId="{n}" r:id="rId{n}"/>'
+            f'<sheet name="{_attribute(sheet.name)}" sheetId="{n}" r:id="rId{n}"/>'
             for n, sheet in enumerate(self.sheets, start=1)
         )
         names = "".join(
             f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
-            f"'{escape(sheet.name)}'!{sheet.filter_range}</definedName>"
+            f"{escape(_quoted_sheet(sheet.name))}!{sheet.filter_range}</definedName>"
             for n, sheet in enumerate(self.sheets)
             if sheet.filter
         )
@@ -229,3 +229,13 @@ _STYLES_XML = (
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
+
+
+def _attribute(text: str) -> str:
+    """Text inside a double-quoted XML attribute (a session title may hold a quote)."""
+    return escape(text).replace('"', "&quot;")
+
+
+def _quoted_sheet(name: str) -> str:
+    """A sheet name as a formula writes it: in quotes, a quote inside it doubled."""
+    return "'" + name.replace("'", "''") + "'"

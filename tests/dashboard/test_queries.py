@@ -7,6 +7,7 @@ import datetime as dt
 from bot.export.filters import ExportFilters
 from storage import dashboard, dashboard_pages
 from storage.db import Database
+from storage.models import Answer, Pledge
 from tests.dashboard.seed import START, add_answers, add_person
 
 DAY = dt.timedelta(days=1)
@@ -72,6 +73,33 @@ async def test_objectives_are_counted_inside_the_lists(db: Database) -> None:
         nothing = await dashboard.objectives_cited(session, [])
     assert counts == {14: 1, 15: 2}
     assert nothing == {}
+
+
+async def test_pledge_objectives_count_what_the_pledges_page_lists(db: Database) -> None:
+    """A pledge whose answer was edited away (no longer current) is neither listed on the
+    pledges page nor counted on the objectives page; one made on its own is both."""
+    await _three_people(db)
+    async with db.transaction() as session:
+        old = Answer(
+            stakeholder_id=1, session_key="general", question_key="pledge", value={"skipped": True},
+            language="es", revision=1, current=False, created_at=START, updated_at=START,
+        )  # fmt: skip
+        session.add(old)
+        await session.flush()
+        session.add_all(
+            [
+                Pledge(stakeholder_id=1, answer_id=old.id, session_key="general",
+                       question_key="pledge", title="Retirado", objectives=[3], language="es",
+                       created_at=START),
+                Pledge(stakeholder_id=2, session_key="general", question_key="pledge",
+                       title="Vigente", objectives=[3, 7], language="en", created_at=START),
+            ]
+        )  # fmt: skip
+    async with db.transaction() as session:
+        counted = dashboard.count_objectives(await dashboard.pledge_objectives(session))
+        listed = await dashboard_pages.pledges_page(session)
+    assert [row.title for row in listed.rows] == ["Vigente"]
+    assert counted == {3: 1, 7: 1}
 
 
 async def test_answers_page_filters_and_names(db: Database) -> None:

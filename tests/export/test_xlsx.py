@@ -10,6 +10,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.export import ExportFilters
 from bot.export.rows import ANSWER_COLUMNS
 from bot.export.to_xlsx import sheet_name
+from bot.export.xlsx_writer import Workbook
 from bot.pack import Pack
 from storage.db import Database
 from tests.export.helpers import NEVER_NAMED, export_bytes, exported_answers
@@ -153,3 +154,20 @@ def test_sheet_names_are_valid_and_unique() -> None:
     assert len(first) <= 31 and len(second) <= 31
     assert not set("[]:*?/\\") & set(first + second)
     assert first.lower() != second.lower()
+
+
+def test_quotes_in_sheet_names_make_a_workbook_excel_and_openpyxl_read() -> None:
+    """A session titled with quotes ("new" routes, l'inclusion) still gives a valid workbook,
+    its autofilter range naming the sheet with the apostrophe doubled."""
+    sink = io.BytesIO()
+    workbook = Workbook(sink)
+    taken: set[str] = set()
+    names = [sheet_name('The "new" routes', taken), sheet_name("L'inclusion", taken)]
+    for name in names:
+        sheet = workbook.add_sheet(name, ["question", "answer"], [20.0, 40.0], True)
+        sheet.append(["q", "a"])
+    workbook.close()
+    read = load_workbook(io.BytesIO(sink.getvalue()))
+    assert read.sheetnames == ['The "new" routes', "L'inclusion"]
+    assert read["L'inclusion"]["B2"].value == "a"
+    assert sheet_name("'quoted'", set()) == "quoted"  # Excel refuses a leading or trailing '
