@@ -55,10 +55,7 @@ class Context:
     @property
     def language(self) -> str:
         """The chosen language; before a choice, the platform's if the pack has it."""
-        if self.stakeholder.language:
-            return self.stakeholder.language
-        hint = (self.inbound.locale_hint or "").split("-")[0].lower()
-        return hint if hint in self.pack.languages else self.pack.default_language
+        return self.pack.language_for(self.stakeholder.language, self.inbound.locale_hint)
 
     @property
     def t(self) -> Translator:

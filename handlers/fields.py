@@ -48,9 +48,9 @@ class LanguageField(Field):
     label = N_("Language")
 
     def options(self, ctx: Context) -> list[str]:
-        hint = (ctx.inbound.locale_hint or "").split("-")[0].lower()
+        hint = ctx.pack.hinted_language(ctx.inbound.locale_hint)
         languages = list(ctx.pack.languages)
-        if hint in languages:
+        if hint is not None:
             languages.remove(hint)
             languages.insert(0, hint)
         return languages

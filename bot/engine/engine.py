@@ -103,8 +103,8 @@ class Engine:
         note_outcome("throttled")
         if verdict == Verdict.DROP:
             return Handled([], Outcome.THROTTLED)
-        language = await self._chosen_language(inbound) or (inbound.locale_hint or "")[:2]
-        t = translator(language if language in self.pack.languages else self.pack.default_language)
+        chosen = await self._chosen_language(inbound)
+        t = translator(self.pack.language_for(chosen, inbound.locale_hint))
         text = t._(
             "You are sending messages faster than I can read them, so I set the last ones "
             "aside. Please wait a moment, then send again what I have not answered."
@@ -113,8 +113,8 @@ class Engine:
 
     async def _apology(self, inbound: Inbound, seen: dict[str, str]) -> Reply:
         """Sorry, in the language the stakeholder chose (read again if the attempt did not)."""
-        language = seen.get("language") or await self._chosen_language(inbound)
-        return self._sorry(language or (inbound.locale_hint or "")[:2])
+        chosen = seen.get("language") or await self._chosen_language(inbound)
+        return self._sorry(self.pack.language_for(chosen, inbound.locale_hint))
 
     async def _chosen_language(self, inbound: Inbound) -> str | None:
         """The stored language, if the database answers quickly; the failure may be its own."""
@@ -126,7 +126,7 @@ class Engine:
             return None
 
     def _sorry(self, language: str) -> Reply:
-        t = translator(language if language in self.pack.languages else self.pack.default_language)
+        t = translator(self.pack.language_for(language, None))
         return Reply(
             t._(
                 "Sorry, something went wrong on our side. Your saved answers are safe; "
@@ -211,8 +211,8 @@ class Engine:
         if not await mark_processed(session, inbound.platform, f"group-notice:{inbound.chat_id}"):
             return []
         known = await find_stakeholder(session, inbound.platform, inbound.user_id)
-        hint = (inbound.locale_hint or "")[:2]
-        language = known.language if known and known.language else hint
-        t = translator(language if language in self.pack.languages else self.pack.default_language)
+        t = translator(
+            self.pack.language_for(known.language if known else None, inbound.locale_hint)
+        )
         text = t._("I work in private chats only. Please write to me directly.")
         return [Reply(text, key="group.private_only")]

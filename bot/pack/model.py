@@ -241,6 +241,18 @@ class Pack(Model):
             return localized[language]
         return localized.get(self.default_language) or next(iter(localized.values()))
 
+    def hinted_language(self, hint: str | None) -> str | None:
+        """The pack's language a platform's locale names ('pt-BR', 'ES', 'fr_HT'), if any."""
+        code = (hint or "").replace("_", "-").split("-")[0].strip().lower()
+        return code if code in self.languages else None
+
+    def language_for(self, chosen: str | None, hint: str | None) -> str:
+        """What to speak: the language the person chose, else their platform's, else the
+        pack's default (a chosen language the pack no longer has counts as none)."""
+        if chosen and chosen in self.languages:
+            return chosen
+        return self.hinted_language(hint) or self.default_language
+
     @cached_property
     def objectives_by_number(self) -> dict[int, Objective]:
         return {objective.number: objective for objective in self.objectives}

@@ -537,3 +537,22 @@ def test_parse_pack_raises_pack_error_with_problems() -> None:
 def test_load_pack_round_trips_the_edited_copy(tmp_path: Path) -> None:
     """An unedited copy written by the tests loads: the test harness itself breaks nothing."""
     assert load_pack(str(write_pack(tmp_path, bundled_raw()))).id == "lac-2025"
+
+
+@pytest.mark.parametrize(
+    ("chosen", "hint", "spoken"),
+    [
+        ("fr", "es-MX", "fr"),  # a choice beats the platform
+        (None, "pt-BR", "pt"),
+        (None, "ES", "es"),  # Slack and some clients send upper case
+        (None, "fr_HT", "fr"),  # POSIX style
+        (None, "de", "es"),  # not in the pack: its default
+        ("de", "en", "en"),  # a stored choice the pack no longer has counts as none
+        (None, None, "es"),
+    ],
+)
+def test_one_rule_picks_the_language_to_speak(
+    pack: Pack, chosen: str | None, hint: str | None, spoken: str
+) -> None:
+    """The engine's apologies and notices and the flows all use Pack.language_for."""
+    assert pack.language_for(chosen, hint) == spoken
