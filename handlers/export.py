@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.core.i18n import N_, translator
-from bot.core.messages import Reply
-from bot.pack import Pack
+from bot.core.i18n import N_
 from handlers.base import Context
 from handlers.common import expected, main_menu
 from handlers.flow import Flow, Step
-from storage.db import Database
 from storage.roles import RAPPORTEUR
 
 NAME = "export"
@@ -22,24 +17,6 @@ FORMATS = (
     ("md", N_("Draft report (text)")),
 )
 CANCEL = "cancel"
-
-
-@dataclass(frozen=True)
-class ExportJob:
-    """The export, built after the update commits: it reads on connections of its own."""
-
-    file_format: str
-    language: str
-
-    async def run(self, database: Database, pack: Pack) -> list[Reply]:
-        from bot.export import build_export
-        from bot.export.filters import ExportFilters
-
-        document = await build_export(
-            database, pack, self.file_format, ExportFilters(), False, self.language
-        )
-        text = translator(self.language)._("Here is the export.")
-        return [Reply(text, document=document, key="export.document")]
 
 
 def _options(ctx: Context) -> list[tuple[str, str]]:
@@ -77,7 +54,7 @@ async def take(ctx: Context) -> None:
 
 def _send(ctx: Context, file_format: str) -> None:
     ctx.goto("idle", "", {})
-    ctx.store.defer(ExportJob(file_format, ctx.language))
+    ctx.store.export(file_format, ctx.language)  # built once this update commits
 
 
 FLOW = Flow(

@@ -1,8 +1,8 @@
 """What flows read and change beyond the stakeholder's own state, as a small typed interface.
 
-The engine gives each update a `Store` bound to its transaction (bot/core/store.py). Reads are
+The engine gives each update a `Store` bound to its transaction (bot/engine/store.py). Reads are
 loaded once per update (the answers on first use); effects run in the update's transaction, or
-after it commits (`defer`). Flows never see a database session.
+after it commits (`export`). Flows never see a database session.
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bot.core.messages import Reply
 from bot.pack import Pack, Question, Session
 from bot.questions import Answered, Value, read_value
 from storage.answers import StoredAnswer
 from storage.broadcasts import Audience, BroadcastStatus, Queued
-from storage.db import Database
 from storage.stats import Stats
 
 
@@ -54,12 +52,6 @@ class AnswerBook:
         return bool(self.stored)
 
 
-class Job(Protocol):
-    """Work that reads the committed database on its own connections (an export)."""
-
-    async def run(self, database: Database, pack: Pack) -> list[Reply]: ...
-
-
 class Store(Protocol):
     """Reads and effects of one update, inside its transaction."""
 
@@ -92,4 +84,6 @@ class Store(Protocol):
         """A one-time sign-in link to the web dashboard; None when it is not set up."""
         ...
 
-    def defer(self, job: Job) -> None: ...
+    def export(self, file_format: str, language: str) -> None:
+        """Build the whole export once this update commits, and send it as its reply."""
+        ...

@@ -13,10 +13,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.engine.jobs import ExportJob, Job
 from bot.pack import Pack, Question, Session
 from bot.questions import Answered
 from bot.questions.kinds.pledge import PledgeValue
-from handlers.store import AnswerBook, Job
+from handlers.store import AnswerBook
 from storage import answers as answer_queries
 from storage.answers import StoredAnswer
 from storage.broadcasts import (
@@ -168,5 +169,5 @@ class SqlStore:
         member = Member(self.stakeholder.platform, self.stakeholder.platform_user_id)
         return await issue_link(self.session, self.dashboard_url, member, self.now)
 
-    def defer(self, job: Job) -> None:
-        self.jobs.append(job)
+    def export(self, file_format: str, language: str) -> None:
+        self.jobs.append(ExportJob(file_format, language))
