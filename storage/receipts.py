@@ -61,6 +61,33 @@ async def record_failed(session: AsyncSession, key: str, error: str, at: dt.date
     return bool(result.rowcount)
 
 
+async def record_retry(
+    session: AsyncSession,
+    key: str,
+    error: str,
+    at: dt.datetime,
+    not_before: dt.datetime,
+    max_attempts: int,
+) -> bool:
+    """The platform took the message and then failed for a passing reason: send it again at
+    `not_before`, unless it used its attempts (then it failed for good)."""
+    result = await session.execute(
+        _sent(key)
+        .where(OutboxMessage.attempts < max_attempts)
+        .values(
+            status=outbox.QUEUED,
+            not_before=not_before,
+            last_error=error[:2000],
+            receipt="failed",
+            receipt_at=at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount:
+        return True
+    return await record_failed(session, key, error, at)
+
+
 async def record_unreachable(session: AsyncSession, key: str, at: dt.datetime) -> bool:
     """The person cannot get messages from us: flag them, as a refusal at send time does."""
     stakeholder_id = await session.scalar(

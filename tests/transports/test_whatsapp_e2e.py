@@ -521,6 +521,30 @@ async def test_delivery_reports_are_recorded_against_the_outbox(
     assert (await stakeholder(world.database, blocked)).unreachable_since is None  # type: ignore[union-attr]  # found above
 
 
+async def test_a_passing_failure_reported_later_is_sent_again(
+    outbox_world: World, pack: Pack
+) -> None:
+    """A `failed` status with a passing cause (131016, service unavailable) queues the message
+    again for later, as a refusal at send time would (lasting ones: the test above)."""
+    world, api = outbox_world, outbox_world.api
+    recent = START - dt.timedelta(hours=1)
+    passing, *_ = await whatsapp_stakeholders(world.database, [recent] * 3)
+    await broadcast(world.database, pack)
+    clock = FakeClock(START)
+    await sender(world, clock).drain()
+    calls = {call.to: call for call in api.calls}
+    report = fake.status(calls[passing], "failed", fake.SERVICE_UNAVAILABLE, at=START.timestamp())
+    assert (await world.post(report)).status_code == 200
+    row = (await outbox_rows(world.database))[passing]
+    assert (row.status, row.receipt) == ("queued", "failed")
+    assert row.not_before >= START + dt.timedelta(minutes=5)
+
+    clock.advance(6 * 60)
+    await sender(world, clock).drain()
+    assert len(api.sent_to(passing)) == 2
+    assert (await outbox_rows(world.database))[passing].status == "sent"
+
+
 async def test_a_notification_not_committed_gets_a_5xx_then_is_answered(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
