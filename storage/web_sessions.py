@@ -98,10 +98,7 @@ async def use_link(
     row = claimed.first()
     if row is not None:
         return Member(row.platform, row.user_id)
-    link = await session.scalar(select(DashboardLink).where(DashboardLink.token_hash == token_hash))
-    if link is None:
-        return LinkRefusal.UNKNOWN
-    return LinkRefusal.USED if link.used_at is not None else LinkRefusal.EXPIRED
+    return await link_state(session, token_hash, now) or LinkRefusal.USED  # used in between
 
 
 async def link_state(

@@ -30,7 +30,8 @@ def _texts(params: Params, name: str) -> list[str]:
     return [value for value in params.getlist(name) if isinstance(value, str)]
 
 
-def _text(params: Params, name: str) -> str | None:
+def form_text(params: Params, name: str) -> str | None:
+    """The value of `name` if it is text (not a file, not missing)."""
     value = params.get(name)
     return value if isinstance(value, str) else None
 
@@ -89,7 +90,7 @@ def parse_query(params: Params, pack: Pack) -> AnswerQuery:
     categories, bad_category = _known(_texts(params, "category"), pack.categories_by_key)
     languages, bad_language = _known(_texts(params, "language"), pack.languages)
     countries, bad_country = _countries(_texts(params, "country"))
-    text = " ".join((_text(params, "q") or "").split())
+    text = " ".join((form_text(params, "q") or "").split())
     filters = ExportFilters.of(
         sessions=sessions,
         subregions=subregions,
@@ -103,7 +104,7 @@ def parse_query(params: Params, pack: Pack) -> AnswerQuery:
 
 def parse_cursor(params: Params) -> tuple[int | None, int | None]:
     """`before` and `after` ids of keyset pagination; anything else means the first page."""
-    return _id(_text(params, "before")), _id(_text(params, "after"))
+    return _id(form_text(params, "before")), _id(form_text(params, "after"))
 
 
 def _id(value: str | None) -> int | None:

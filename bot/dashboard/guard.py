@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from bot.dashboard.context import COOKIE, Dashboard, Visitor
+from bot.dashboard.filters import form_text
 from bot.dashboard.tokens import IDLE_TTL, TOUCH_EVERY, csrf_token, same_secret
 from storage.roles import roles_from_settings, stored_roles
 from storage.stakeholders import find_stakeholder
@@ -91,11 +92,6 @@ def form_refusal(
     request: Request, dash: Dashboard, form: FormData, expected: str, member: Member | None
 ) -> Refusal | None:
     """Refuse a form posted from another site or without this session's CSRF token."""
-    if cross_site(request, dash) or not same_secret(_field(form, "csrf"), expected):
+    if cross_site(request, dash) or not same_secret(form_text(form, "csrf"), expected):
         return Refusal("csrf", 403, member)
     return None
-
-
-def _field(form: FormData, name: str) -> str | None:
-    value = form.get(name)
-    return value if isinstance(value, str) else None

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.dashboard.context import LOGIN_COOKIE, Dashboard, Visitor
+from bot.dashboard.filters import form_text
 from bot.dashboard.guard import Refusal, cross_site, member_roles
 from bot.dashboard.render import EVERYONE, render
 from bot.dashboard.respond import (
@@ -74,7 +75,7 @@ async def login(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=10)
     token = _token(form.get("token"))
     if cross_site(request, dash) or not same_secret(
-        _text(form, "login_csrf"), request.cookies.get(LOGIN_COOKIE, "")
+        form_text(form, "login_csrf"), request.cookies.get(LOGIN_COOKIE, "")
     ):
         return await refuse(request, dash, Refusal("csrf", 403))
     if token is None:
@@ -99,11 +100,6 @@ async def login(request: Request) -> Response:
     return response
 
 
-def _text(form: FormData, name: str) -> str | None:
-    value = form.get(name)
-    return value if isinstance(value, str) else None
-
-
 @guarded_form(EVERYONE)
 async def logout(request: Request, dash: Dashboard, visitor: Visitor, form: FormData) -> Response:
     """End this browser's session; the cookie goes with it."""
@@ -120,12 +116,12 @@ async def choose_language(
     request: Request, dash: Dashboard, visitor: Visitor, form: FormData
 ) -> Response:
     """Keep the chosen language on the session and go back to the page it was chosen on."""
-    language = _text(form, "language")
+    language = form_text(form, "language")
     if language not in dash.pack.languages:
         return render(request, dash, "error.html", visitor=visitor, status=400, error="language")
     async with dash.database.transaction() as session:
         await set_language(session, visitor.session_id, language)
-    return RedirectResponse(_back(dash, _text(form, "next")), status_code=303)
+    return RedirectResponse(_back(dash, form_text(form, "next")), status_code=303)
 
 
 def _back(dash: Dashboard, target: str | None) -> str:

@@ -18,7 +18,6 @@ from starlette.responses import HTMLResponse
 
 from bot.core.i18n import N_, Translator, language_name, translator
 from bot.dashboard.context import Dashboard, Visitor
-from bot.dashboard.naming import Names
 from storage.roles import ORGANIZER, RAPPORTEUR
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -63,13 +62,10 @@ def number_format(t: Translator) -> Callable[[int | float], str]:
 def _formatters(t: Translator, dash: Dashboard) -> dict[str, Any]:
     zone = dash.pack.event.timezone
 
-    def date(day: dt.date) -> str:
-        return t.date(day, "medium")
-
     def when(moment: dt.datetime) -> str:
         return t.datetime(moment, zone, "short")
 
-    return {"number": number_format(t), "date": date, "when": when}
+    return {"number": number_format(t), "when": when}
 
 
 def _navigation(dash: Dashboard, visitor: Visitor | None, path: str) -> list[dict[str, Any]]:
@@ -104,7 +100,6 @@ def render(
         "visitor": visitor,
         "language": language,
         "languages": [(code, language_name(code)) for code in dash.pack.languages],
-        "names": Names(dash.pack, t),
         "event": dash.pack.text(dash.pack.event.short_name, language),
         "nav": _navigation(dash, visitor, request.url.path),
         "here": here,
