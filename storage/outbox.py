@@ -19,7 +19,7 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.dialect import insert_for
+from storage.dialect import greatest, insert_for
 from storage.models import OutboxMessage, Stakeholder
 
 QUEUED = "queued"
@@ -276,14 +276,13 @@ async def release(
     session: AsyncSession, message_ids: Sequence[int], owner: str, not_before: dt.datetime
 ) -> None:
     """Give back claimed messages that were never tried (a 429 pause), refunding the attempt."""
-    greatest = func.max if session.bind.dialect.name == "sqlite" else func.greatest
     await _finish_many(
         session,
         message_ids,
         owner,
         status=QUEUED,
         not_before=not_before,
-        attempts=greatest(OutboxMessage.attempts - 1, 0),
+        attempts=greatest(session, OutboxMessage.attempts - 1, 0),
     )
 
 

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.dialect import insert_for
+from storage.dialect import greatest, insert_for
 from storage.models import SendPace
-
-
-def _greatest(session: AsyncSession, *values: Any) -> Any:
-    assert session.bind is not None
-    sqlite = session.bind.dialect.name == "sqlite"
-    return (func.max if sqlite else func.greatest)(*values)
 
 
 async def reserve(
@@ -31,7 +22,7 @@ async def reserve(
     )
     statement = statement.on_conflict_do_update(
         index_elements=["platform"],
-        set_={"next_at": _greatest(session, SendPace.next_at, now, SendPace.paused_until) + span},
+        set_={"next_at": greatest(session, SendPace.next_at, now, SendPace.paused_until) + span},
     ).returning(SendPace.next_at, SendPace.paused_until)
     next_at, paused_until = (await session.execute(statement)).one()
     return float(next_at) - span, float(paused_until)
@@ -44,6 +35,6 @@ async def pause(session: AsyncSession, platform: str, until: float) -> None:
     )
     statement = statement.on_conflict_do_update(
         index_elements=["platform"],
-        set_={"paused_until": _greatest(session, SendPace.paused_until, until)},
+        set_={"paused_until": greatest(session, SendPace.paused_until, until)},
     )
     await session.execute(statement)
