@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.sqlite_driver import one_trip_dbapi
+
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The advisory lock key that serialises migrations across processes ("consult" in ASCII).
@@ -57,6 +59,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # and the engine logs that message with the update id.
     kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
+        if url.startswith("sqlite+aiosqlite"):
+            kwargs.setdefault("module", one_trip_dbapi())  # one thread trip per statement
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
