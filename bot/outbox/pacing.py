@@ -45,10 +45,13 @@ class Pacer:
 
     Reserved times are wall-clock (shared between processes); this sender keeps them on its
     monotonic clock. A send that started late does not push the next ones back: the schedule
-    catches up, so the rate over a second is the rate asked for.
+    catches up, using slots up to one block old (its own, or ones no sender took), so a stall
+    of the sender (a slice recorded, a claim) costs no rate, and no second carries more than
+    the rate plus one block.
     """
 
     SLACK = 0.0005  # seconds: closer than this to a send time, go without sleeping
+    CATCH_UP_CAP = 0.05  # seconds: a slow rate's unused slots are not saved up into a burst
 
     def __init__(
         self, database: Database, platform: str, rate: float, clock: Clock, block: int = 16
@@ -58,6 +61,8 @@ class Pacer:
         self.interval = 1.0 / rate
         self.clock = clock
         self.block = block
+        # How late an unused slot may still be used: a block at 1,000/s (16 ms), one slot at 25/s.
+        self.catch_up = max(self.interval, min(block * self.interval, self.CATCH_UP_CAP))
         self._slots: deque[float] = deque()  # this sender's send times, monotonic
         self._next = float("-inf")  # where the last reserved block ended, monotonic
         self._paused_until = 0.0  # wall clock
@@ -72,8 +77,8 @@ class Pacer:
     async def turn(self) -> bool:
         """Sleep until this sender's next send time; False if a pause began meanwhile."""
         now = self.clock.monotonic()
-        while self._slots and self._slots[0] < now - self.interval:
-            self._slots.popleft()  # reserved long ago and unused: another sender may own now
+        while self._slots and self._slots[0] < now - self.catch_up:
+            self._slots.popleft()  # reserved long ago and unused: let them go
         if not self._slots:
             await self._reserve()
         wait = self._slots.popleft() - self.clock.monotonic()
@@ -85,7 +90,7 @@ class Pacer:
         now, monotonic = self._now(), self.clock.monotonic()
         async with self.database.transaction() as session:
             start, paused_until = await pace.reserve(
-                session, self.platform, self.block, self.interval, now
+                session, self.platform, self.block, self.interval, now, self.catch_up
             )
         self._paused_until = max(self._paused_until, paused_until)
         first = monotonic + (start - now)

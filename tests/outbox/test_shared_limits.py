@@ -67,3 +67,19 @@ async def test_a_chat_in_flight_elsewhere_is_not_claimed(db: Database) -> None:
     assert await claim("b", START + dt.timedelta(seconds=0.5)) == []  # within the chat's gap
     [second] = await claim("b", START + dt.timedelta(seconds=1.5))
     assert (first.key, second.key) == ("k1", "k2")
+
+
+async def test_slots_nobody_took_lately_may_still_be_used_never_older_nor_during_a_pause(
+    db: Database,
+) -> None:
+    """A sender that stalled gets the slots left unused within the catch-up window, no older
+    ones; and a pause still holds every slot until it ends."""
+    async with db.transaction() as session:
+        await pace.reserve(session, "telegram", 10, 0.001, NOW)  # up to NOW + 0.01
+        late, _ = await pace.reserve(session, "telegram", 10, 0.001, NOW + 0.015, 0.016)
+        assert abs(late - (NOW + 0.01)) < 1e-6  # the unused 5 ms are used, at once
+        idle, _ = await pace.reserve(session, "telegram", 10, 0.001, NOW + 5, 0.016)
+        assert abs(idle - (NOW + 5 - 0.016)) < 1e-6  # only the window, not 5 s of slots
+        await pace.pause(session, "telegram", NOW + 10)
+        paused, _ = await pace.reserve(session, "telegram", 10, 0.001, NOW + 10.005, 0.016)
+        assert paused == NOW + 10
