@@ -15,7 +15,7 @@ import random
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.attachments import AttachmentStore
@@ -41,6 +41,11 @@ ATTEMPTS = 10
 APOLOGY_LOOKUP = 1.0  # seconds the apology waits for the stakeholder's language
 # What flood control does not count: the platform's notices about the person, and groups.
 UNCOUNTED = frozenset({InboundKind.BLOCKED, InboundKind.UNBLOCKED, InboundKind.GROUP})
+
+
+def _lost_connection(error: Exception) -> bool:
+    """A pooled connection the database dropped (a restart): nothing of the update was kept."""
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 class Engine:
@@ -79,6 +84,7 @@ class Engine:
             if verdict != Verdict.ADMIT:
                 return await self._throttled(inbound, verdict)
         seen: dict[str, str] = {}  # the stakeholder's language, once an attempt read it
+        reconnected = False
         async with self.ordered(inbound.platform, inbound.user_id):
             for attempt in range(1, ATTEMPTS + 1):
                 try:
@@ -91,7 +97,11 @@ class Engine:
                         type(error).__name__,
                         attempt,
                     )
-                except Exception:
+                except Exception as error:
+                    if _lost_connection(error) and not reconnected:
+                        log.warning("update %s: database connection lost; again", inbound.update_id)
+                        reconnected = False
+                        continue  # the pool dropped its stale connections: a fresh one now
                     log.exception("update %s from %s failed", inbound.update_id, inbound.platform)
                     return Handled([await self._apology(inbound, seen)], Outcome.FAILED)
             note_outcome("gave_up")
