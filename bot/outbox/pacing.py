@@ -51,7 +51,7 @@ class Pacer:
     """
 
     SLACK = 0.0005  # seconds: closer than this to a send time, go without sleeping
-    CATCH_UP_CAP = 0.05  # seconds: a slow rate's unused slots are not saved up into a burst
+    CATCH_UP_CAP = 0.02  # seconds: a slow rate's unused slots are not saved up into a burst
 
     def __init__(
         self, database: Database, platform: str, rate: float, clock: Clock, block: int = 16
