@@ -82,6 +82,14 @@ class ExportSource:
                 if self.progress:
                     self.progress(len(batch))
 
+    async def stored_answer_batches(self) -> AsyncIterator[Sequence[Row[Any]]]:
+        """The same answers as the driver returns them (stored_answers_statement); progress told."""
+        async with self.database.transaction() as session:
+            async for batch in exports.stored_answer_batches(session, self.filters):
+                yield batch
+                if self.progress:
+                    self.progress(len(batch))
+
     async def answers(self) -> AsyncIterator[AnswerRecord]:
         """Current answers in id order, as records (JSONL)."""
         async for batch in self.answer_batches():
