@@ -96,6 +96,12 @@ class ExportSource:
             for row in batch:
                 yield answer_record(row, self.labels, self.anonymize)
 
+    async def stakeholder_rows(self) -> AsyncIterator[Row[Any]]:
+        """The consenting stakeholders the answers come from, as stored rows (no records)."""
+        async with self.database.transaction() as session:
+            async for row in exports.stream_stakeholders(session, self.filters):
+                yield row
+
     async def stakeholders(self) -> AsyncIterator[StakeholderRecord]:
         async with self.database.transaction() as session:
             async for row in exports.stream_stakeholders(session, self.filters):

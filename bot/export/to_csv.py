@@ -1,8 +1,8 @@
 """CSV: one row per answer, UTF-8 with a BOM so Excel reads the accents right.
 
-Rows are read as stored (no per-row type processing) and written as text a database chunk at a
-time (bot/export/csv_rows.py): every string cell is neutralised against formula injection, and
-what depends only on the question or the stakeholder is rendered once.
+The stakeholders are rendered first, once each; then the answers are read as stored (no per-row
+type processing) and written as text a database chunk at a time (bot/export/csv_rows.py). Every
+string cell is neutralised against formula injection.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from bot.export.source import ExportSource
 async def write_csv(source: ExportSource, sink: BinaryIO) -> int:
     """Write the answers; return how many rows were written."""
     rows = CsvRows(source.labels, source.anonymize)
+    async for stakeholder in source.stakeholder_rows():
+        rows.add_stakeholder(stakeholder)
     sink.write(codecs.BOM_UTF8 + rows.header.encode("utf-8"))
-    count = 0
     async for batch in source.stored_answer_batches():
         sink.write(rows.lines(batch).encode("utf-8"))
-        count += len(batch)
-    return count
+    return rows.written
