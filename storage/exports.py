@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.types import NullType
 
+from storage.driver_rows import driver_batches
 from storage.models import Answer, Pledge, Stakeholder
 from storage.stakeholder_filters import pledge_stands, stakeholder_conditions
 
@@ -161,12 +162,10 @@ def stored_iso_seconds(stored: str | dt.datetime) -> str:
 
 async def stored_answer_batches(
     session: AsyncSession, filters: AnswerFilters, chunk_size: int = CHUNK_SIZE
-) -> AsyncIterator[Sequence[Row[Any]]]:
-    """`stored_answers_statement`'s rows in lists of at most `chunk_size`, in answer id order."""
-    statement = stored_answers_statement(filters).execution_options(yield_per=chunk_size)
-    connection = await session.connection()
-    result = await connection.stream(statement)
-    async for batch in result.partitions(chunk_size):
+) -> AsyncIterator[Sequence[Sequence[Any]]]:
+    """`stored_answers_statement`'s rows in lists of at most `chunk_size`, in answer id order,
+    read through the driver (storage/driver_rows.py)."""
+    async for batch in driver_batches(session, stored_answers_statement(filters), chunk_size):
         yield batch
 
 

@@ -82,7 +82,7 @@ class ExportSource:
                 if self.progress:
                     self.progress(len(batch))
 
-    async def stored_answer_batches(self) -> AsyncIterator[Sequence[Row[Any]]]:
+    async def stored_answer_batches(self) -> AsyncIterator[Sequence[Sequence[Any]]]:
         """The same answers as the driver returns them (stored_answers_statement); progress told."""
         async with self.database.transaction() as session:
             async for batch in exports.stored_answer_batches(session, self.filters):
