@@ -240,11 +240,12 @@ class AnswerCells:
         if found is None:
             if len(self._who) >= WHO_CACHE_LIMIT:
                 self._who.clear()
-            found = self._stakeholder(row)
+            found = self.stakeholder(row)
             self._who[row.stakeholder_id] = found
         return found
 
-    def _stakeholder(self, row: Any) -> tuple[Cell, ...]:
+    def stakeholder(self, row: Any) -> tuple[Cell, ...]:
+        """`who`'s columns worked out afresh (the CSV keeps them rendered as text instead)."""
         labels, text = self.labels, self.text
         named = labels.named(row, self.anonymize)
         email = None if self.anonymize else row.email

@@ -82,11 +82,25 @@ class ExportSource:
                 if self.progress:
                     self.progress(len(batch))
 
+    async def stored_answer_batches(self) -> AsyncIterator[Sequence[Sequence[Any]]]:
+        """The same answers as the driver returns them (stored_answers_statement); progress told."""
+        async with self.database.transaction() as session:
+            async for batch in exports.stored_answer_batches(session, self.filters):
+                yield batch
+                if self.progress:
+                    self.progress(len(batch))
+
     async def answers(self) -> AsyncIterator[AnswerRecord]:
         """Current answers in id order, as records (JSONL)."""
         async for batch in self.answer_batches():
             for row in batch:
                 yield answer_record(row, self.labels, self.anonymize)
+
+    async def stakeholder_rows(self) -> AsyncIterator[Row[Any]]:
+        """The consenting stakeholders the answers come from, as stored rows (no records)."""
+        async with self.database.transaction() as session:
+            async for row in exports.stream_stakeholders(session, self.filters):
+                yield row
 
     async def stakeholders(self) -> AsyncIterator[StakeholderRecord]:
         async with self.database.transaction() as session:

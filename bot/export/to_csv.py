@@ -1,32 +1,25 @@
 """CSV: one row per answer, UTF-8 with a BOM so Excel reads the accents right.
 
-Rows go out a database chunk at a time through the csv module's `writerows`; every string cell
-is neutralised against formula injection (cells worked out once per question and stakeholder
-are neutralised once).
+The stakeholders are rendered first, once each; then the answers are read as stored (no per-row
+type processing) and written as text a database chunk at a time (bot/export/csv_rows.py). Every
+string cell is neutralised against formula injection.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import codecs
 from typing import BinaryIO
 
-from bot.export.rows import AnswerCells, neutralise
+from bot.export.csv_rows import CsvRows
 from bot.export.source import ExportSource
 
 
 async def write_csv(source: ExportSource, sink: BinaryIO) -> int:
     """Write the answers; return how many rows were written."""
-    text = io.TextIOWrapper(sink, encoding="utf-8-sig", newline="")
-    try:
-        writer = csv.writer(text)
-        table = AnswerCells(source.labels, source.anonymize, neutralise)
-        writer.writerow(table.columns)
-        count = 0
-        async for batch in source.answer_batches():
-            writer.writerows([table.cells(row) for row in batch])
-            count += len(batch)
-        text.flush()
-    finally:
-        text.detach()  # leave the sink open for the caller
-    return count
+    rows = CsvRows(source.labels, source.anonymize)
+    async for stakeholder in source.stakeholder_rows():
+        rows.add_stakeholder(stakeholder)
+    sink.write(codecs.BOM_UTF8 + rows.header.encode("utf-8"))
+    async for batch in source.stored_answer_batches():
+        sink.write(rows.lines(batch).encode("utf-8"))
+    return rows.written
