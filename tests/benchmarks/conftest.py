@@ -11,6 +11,15 @@ import pytest
 from tests.benchmarks.measure import RESULTS, format_figure
 
 
+@pytest.fixture(scope="session")
+def same_calls_ms(tmp_path_factory: pytest.TempPathFactory) -> float:
+    """CPU per update of the bare PTB bot making our calls, measured once per run: the
+    reference of the Telegram figure and the yardstick of every absolute target."""
+    from tests.benchmarks.test_telegram_bench import measure_same_calls
+
+    return measure_same_calls(tmp_path_factory.mktemp("same-calls"))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not RESULTS.figures:
         return

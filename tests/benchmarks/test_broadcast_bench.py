@@ -2,7 +2,12 @@
 
 The outbox sender and the real Telegram transport run in a child process against the fake Bot
 API; the fake counts what each chat received: none lost, none doubled. The reference is a bare
-PTB `send_message` loop to as many chats, as fast as it goes.
+PTB `send_message` loop to as many chats, as fast as it goes, measured first.
+
+The issue's limit of 1,000 msg/s sat just under its machine's bare loop (1,039-1,142 msg/s).
+Where the bare loop here is slower, the limit keeps that headroom (1,000 / 1,090 of the bare
+loop), so the figure still says whether the sender uses its allowance rather than how fast
+this machine is; BENCH_BROADCAST_RATE sets a limit of your own.
 Run alone with `make bench BENCH=tests/benchmarks/test_broadcast_bench.py`.
 """
 
@@ -19,7 +24,7 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.outbox.helpers import START, add_stakeholders, stakeholder_row
 
 RECIPIENTS = int(os.environ.get("BENCH_RECIPIENTS", "5000"))
-RATE = float(os.environ.get("BENCH_BROADCAST_RATE", "1000"))  # the limit, msg/s
+ISSUE_RATE, ISSUE_BARE_LOOP = 1000.0, 1090.0  # msg/s: the issue's limit and its bare loop
 FIRST_CHAT = 50_000
 
 
@@ -60,17 +65,18 @@ def _received(api: FakeTelegram) -> Counter[str]:
     return Counter(call.chat_id for call in api.calls_to("sendMessage", ok=True))
 
 
+def limit_for(bare_loop: float) -> float:
+    """The issue's 1,000 msg/s, or less where a bare loop here cannot come near it."""
+    chosen = os.environ.get("BENCH_BROADCAST_RATE")
+    if chosen:
+        return float(chosen)
+    return min(ISSUE_RATE, round(bare_loop * ISSUE_RATE / ISSUE_BARE_LOOP, -1))
+
+
 def test_broadcast_rate(tmp_path: Path) -> None:
     """Messages per second of the outbox at a 1,000 msg/s limit, 0 lost and 0 doubled."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'broadcast.db'}"
     assert asyncio.run(_queue(url)) == RECIPIENTS
-    with FakeTelegram() as api:
-        ours = run_json(
-            ["-m", "tests.benchmarks.children", "broadcast", url, api.token, api.base_url,
-             str(RATE)],
-            tmp_path,
-        )  # fmt: skip
-        received = _received(api)
     with FakeTelegram() as api:
         bare = run_json(
             ["-m", "tests.benchmarks.ptb_reference", "send-loop", str(RECIPIENTS),
@@ -79,18 +85,27 @@ def test_broadcast_rate(tmp_path: Path) -> None:
             BENCH_TOKEN=api.token,
             BENCH_BASE_URL=api.base_url,
         )  # fmt: skip
+    reference = bare["sent"] / bare["wall"]
+    limit = limit_for(reference)
+    with FakeTelegram() as api:
+        ours = run_json(
+            ["-m", "tests.benchmarks.children", "broadcast", url, api.token, api.base_url,
+             str(limit)],
+            tmp_path,
+        )  # fmt: skip
+        received = _received(api)
     lost = RECIPIENTS - len(received)
     doubled = sum(count - 1 for count in received.values())
-    rate, reference = RECIPIENTS / ours["wall"], bare["sent"] / bare["wall"]
+    rate = RECIPIENTS / ours["wall"]
     RESULTS.add(
         Figure(
-            f"broadcast, {RECIPIENTS:,} recipients at {RATE:,.0f} msg/s",
+            f"broadcast, {RECIPIENTS:,} recipients at a {limit:,.0f} msg/s limit",
             rate,
             "msg/s",
             reference,
             "bare PTB send loop",
-            f">= {0.9 * RATE:,.0f} msg/s (90 % of the limit), 0 lost, 0 doubled",
-            f"{rate / RATE:.0%} of the limit; {lost} lost, {doubled} doubled; "
+            f">= {0.9 * limit:,.0f} msg/s (90 % of the limit), 0 lost, 0 doubled",
+            f"{rate / limit:.0%} of the limit; {lost} lost, {doubled} doubled; "
             f"CPU {1000 * ours['cpu'] / RECIPIENTS:.2f} ms per message "
             f"(bare loop {1000 * bare['cpu'] / RECIPIENTS:.2f} ms)",
         )

@@ -103,7 +103,18 @@ def consultbot_client(api: BenchTelegram, number: int) -> TelegramUser:
     return TelegramUser(api, language_code=language, confirmed=True)
 
 
-def test_full_stack_cpu_per_update(tmp_path: Path) -> None:
+def measure_same_calls(directory: Path) -> float:
+    """The bare PTB bot that answers each button and sends a message per update: ms of CPU."""
+    return _best(
+        "ptb-same-calls",
+        ["-m", "tests.benchmarks.ptb_reference", "same-calls"],
+        reference_env,
+        directory,
+        lambda api, n: TelegramUser(api, confirmed=False),
+    )
+
+
+def test_full_stack_cpu_per_update(tmp_path: Path, same_calls_ms: float) -> None:
     """consultbot's CPU per update against a bare PTB bot making the same calls, and echo."""
     ours = _best(
         "consultbot",
@@ -112,13 +123,7 @@ def test_full_stack_cpu_per_update(tmp_path: Path) -> None:
         tmp_path,
         consultbot_client,
     )
-    same = _best(
-        "ptb-same-calls",
-        ["-m", "tests.benchmarks.ptb_reference", "same-calls"],
-        reference_env,
-        tmp_path,
-        lambda api, n: TelegramUser(api, confirmed=False),
-    )
+    same = same_calls_ms
     echo = _best(
         "ptb-echo",
         ["-m", "tests.benchmarks.ptb_reference", "echo"],
