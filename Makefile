@@ -65,7 +65,7 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
-# Every figure of docs/benchmarks.md beside its reference (about 4 minutes on 2 cores; one
+# Every figure of docs/benchmarks.md beside its reference (4-10 minutes on 2 cores; one
 # file alone with BENCH=tests/benchmarks/test_export_bench.py; TEST_DATABASE_URL adds PostgreSQL).
 bench: $(BENCH_STAMP)
 	$(BIN)/pytest -q $(BENCH) -p no:cacheprovider --override-ini addopts= -rs
