@@ -76,16 +76,18 @@ class ExportSource:
 
     async def answer_batches(self) -> AsyncIterator[Sequence[Row[Any]]]:
         """Current answers as stored rows, in id order, a chunk at a time; progress told."""
-        async with self.database.transaction() as session:
-            async for batch in exports.answer_batches(session, self.filters):
-                yield batch
-                if self.progress:
-                    self.progress(len(batch))
+        async for batch in self._told(exports.answer_batches):
+            yield batch
 
     async def stored_answer_batches(self) -> AsyncIterator[Sequence[Sequence[Any]]]:
         """The same answers as the driver returns them (stored_answers_statement); progress told."""
+        async for batch in self._told(exports.stored_answer_batches):
+            yield batch
+
+    async def _told(self, read: Callable[..., AsyncIterator[Sequence[Any]]]) -> AsyncIterator[Any]:
+        """One storage reader's chunks in a transaction, each told to `progress` once handed on."""
         async with self.database.transaction() as session:
-            async for batch in exports.stored_answer_batches(session, self.filters):
+            async for batch in read(session, self.filters):
                 yield batch
                 if self.progress:
                     self.progress(len(batch))
@@ -103,9 +105,8 @@ class ExportSource:
                 yield row
 
     async def stakeholders(self) -> AsyncIterator[StakeholderRecord]:
-        async with self.database.transaction() as session:
-            async for row in exports.stream_stakeholders(session, self.filters):
-                yield stakeholder_record(row, self.labels, self.anonymize)
+        async for row in self.stakeholder_rows():
+            yield stakeholder_record(row, self.labels, self.anonymize)
 
     async def pledges(self) -> AsyncIterator[PledgeRecord]:
         async with self.database.transaction() as session:

@@ -74,7 +74,7 @@ def limit_for(bare_loop: float) -> float:
 
 
 def test_broadcast_rate(tmp_path: Path) -> None:
-    """Messages per second of the outbox at a 1,000 msg/s limit, 0 lost and 0 doubled."""
+    """Messages per second of the outbox at its limit (limit_for), 0 lost and 0 doubled."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'broadcast.db'}"
     assert asyncio.run(_queue(url)) == RECIPIENTS
     with FakeTelegram() as api:
