@@ -100,7 +100,7 @@ class Engine:
                 except Exception as error:
                     if _lost_connection(error) and not reconnected:
                         log.warning("update %s: database connection lost; again", inbound.update_id)
-                        reconnected = False
+                        reconnected = True
                         continue  # the pool dropped its stale connections: a fresh one now
                     log.exception("update %s from %s failed", inbound.update_id, inbound.platform)
                     return Handled([await self._apology(inbound, seen)], Outcome.FAILED)

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
-from bot.core.messages import InboundKind
+from bot.core.messages import InboundKind, Outcome
 from bot.pack import Pack
 from storage.db import Database
 from tests.dialog import Dialog, make_engine
-
-pytestmark = pytest.mark.postgres
 
 
 async def _drop_every_other_connection(database: Database) -> int:
@@ -36,6 +35,7 @@ async def _drop_every_other_connection(database: Database) -> int:
         await other.dispose()
 
 
+@pytest.mark.postgres
 async def test_an_update_after_the_connections_dropped_is_handled_not_apologised_for(
     postgres_db: Database, pack: Pack, tmp_path: Path
 ) -> None:
@@ -47,3 +47,22 @@ async def test_an_update_after_the_connections_dropped_is_handled_not_apologised
     assert replies and all(reply.key != "error.internal" for reply in replies)
     again = await dialog.send_kind(InboundKind.COMMAND, command="help")  # the pool is whole again
     assert [reply.key for reply in again] == [reply.key for reply in replies]
+
+
+async def test_a_connection_lost_twice_is_apologised_for_after_one_more_try(
+    sqlite_db: Database, pack: Pack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second lost connection is not a stale pool but a database going away: one retry,
+    then the apology, and the update is reported failed (so it is not acknowledged)."""
+    engine = make_engine(sqlite_db, pack, tmp_path)
+    tries: list[str] = []
+
+    async def always_lost(inbound, seen):  # type: ignore[no-untyped-def]  # Engine._once's shape
+        tries.append(inbound.update_id)
+        raise DBAPIError("SELECT 1", {}, ConnectionError("gone"), connection_invalidated=True)
+
+    monkeypatch.setattr(engine, "_once", always_lost)
+    handled = await engine.process(Dialog(engine)._inbound(InboundKind.COMMAND, command="help"))
+    assert len(tries) == 2
+    assert handled.outcome == Outcome.FAILED
+    assert [reply.key for reply in handled.replies] == ["error.internal"]
